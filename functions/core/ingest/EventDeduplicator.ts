@@ -1,0 +1,97 @@
+/**
+ * @module Exact deduplication by eventID in a few bytes per event.
+ *
+ * The one piece of per-event state in the pipeline. A `Set<string>` of eventIDs costs about
+ * 100 bytes per event; this table keeps a 96-bit fingerprint in three Uint32 slots (12 bytes,
+ * about 24 bytes with headroom), so a month of 10 million events needs ~240 MB less than a Set.
+ * At 96 bits two distinct eventIDs collide with probability ~n²/2⁹⁷ (1e-15 at 10⁸ events).
+ */
+
+const EMPTY = 0;
+const INITIAL_SLOTS = 1 << 14;
+const MAX_LOAD = 0.7;
+
+/** Three independent 32-bit hashes of a string in one pass (FNV-1a and two multiply-xorshift mixes). */
+function fingerprint(text: string, out: Uint32Array): void {
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c;
+  let c = text.length | 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    a = Math.imul(a ^ ch, 0x01000193);
+    b = Math.imul(b ^ ch, 0x5bd1e995);
+    b ^= b >>> 15;
+    c = Math.imul(c + ch, 0x27d4eb2d) ^ (c >>> 13);
+  }
+  a ^= a >>> 16;
+  a = Math.imul(a, 0x85ebca6b);
+  a ^= a >>> 13;
+  c ^= c >>> 16;
+  c = Math.imul(c, 0xc2b2ae35);
+  c ^= c >>> 16;
+  out[0] = a >>> 0;
+  out[1] = b >>> 0;
+  out[2] = c >>> 0;
+  // Slot value 0,0,0 marks an empty slot.
+  if (out[0] === EMPTY && out[1] === EMPTY && out[2] === EMPTY) out[2] = 1;
+}
+
+/** Remembers eventIDs seen so far; `firstSighting` says whether an ID is new. */
+class EventDeduplicator {
+  private slots = new Uint32Array(INITIAL_SLOTS * 3);
+  private capacity = INITIAL_SLOTS;
+  private count = 0;
+  private readonly scratch = new Uint32Array(3);
+
+  /** Records the ID; returns false when it was seen before. */
+  firstSighting(eventId: string): boolean {
+    fingerprint(eventId, this.scratch);
+    if (!this.insert(this.scratch[0]!, this.scratch[1]!, this.scratch[2]!)) return false;
+    this.count++;
+    if (this.count > this.capacity * MAX_LOAD) this.grow();
+    return true;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Bytes held by the table, for benchmarks. */
+  get bytes(): number {
+    return this.slots.byteLength;
+  }
+
+  private insert(a: number, b: number, c: number): boolean {
+    const mask = this.capacity - 1;
+    let slot = (a ^ Math.imul(b, 0x9e3779b1)) & mask;
+    const s = this.slots;
+    for (;;) {
+      const at = slot * 3;
+      const x = s[at]!;
+      const y = s[at + 1]!;
+      const z = s[at + 2]!;
+      if (x === EMPTY && y === EMPTY && z === EMPTY) {
+        s[at] = a;
+        s[at + 1] = b;
+        s[at + 2] = c;
+        return true;
+      }
+      if (x === a && y === b && z === c) return false;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    this.capacity *= 2;
+    this.slots = new Uint32Array(this.capacity * 3);
+    for (let at = 0; at < old.length; at += 3) {
+      const a = old[at]!;
+      const b = old[at + 1]!;
+      const c = old[at + 2]!;
+      if (a !== EMPTY || b !== EMPTY || c !== EMPTY) this.insert(a, b, c);
+    }
+  }
+}
+
+export { EventDeduplicator, fingerprint };

@@ -1,0 +1,531 @@
+/**
+ * @module Folds attributed, rule-matched events into an Analysis, one event at a time.
+ *
+ * State grows with actors, findings and controls, never with events: per-actor sets are
+ * bounded, finding event-ID lists are capped (the full list is in evidence.ndjson), and each
+ * event is written out as one evidence line as soon as it is seen.
+ */
+import { createHash } from 'node:crypto';
+import type { TenantConfig, TenantException } from '../config/tenantConfig.js';
+import type { ControlCatalog } from '../controls/catalog.js';
+import { type CompiledRule, type RulePack, readPath } from '../controls/RuleEngine.js';
+import { SEVERITIES, type Severity } from '../controls/ruleSchema.js';
+import type { ActorProfile, Attribution } from '../identity/IdentityResolver.js';
+import { compileArnPattern } from '../identity/inventory.js';
+import { ACTOR_CLASSES, type ActorClass, MACHINE_CLASSES } from '../identity/principal.js';
+import type { InputSummary } from '../ingest/InputLedger.js';
+import type { TimeWindow } from '../ingest/ingestEvents.js';
+import type { NormalizedEvent } from '../ingest/normalizeEvent.js';
+import { TimeSpan } from '../shared/TimeSpan.js';
+import {
+  type ActorSummary,
+  ANALYSIS_SCHEMA,
+  type Analysis,
+  type BoundedList,
+  type ControlResult,
+  type CredentialUse,
+  type ExceptionReport,
+  type Finding,
+} from './types.js';
+
+/** Event IDs kept per finding; the rest are listed in evidence.ndjson. */
+const FINDING_EVENT_IDS = 100;
+const MAX_CREDENTIALS = 50;
+const MAX_ACCOUNTS = 200;
+const MAX_REGIONS = 40;
+
+const PRIVILEGED_SOURCES = new Set([
+  'iam.amazonaws.com',
+  'organizations.amazonaws.com',
+  'sso.amazonaws.com',
+  'identitystore.amazonaws.com',
+  'kms.amazonaws.com',
+  'cloudtrail.amazonaws.com',
+  'sts.amazonaws.com',
+]);
+
+interface AnalysisContext {
+  readonly config: TenantConfig;
+  readonly configHash: string | null;
+  readonly catalog: ControlCatalog;
+  readonly rules: RulePack;
+  readonly window?: TimeWindow;
+  readonly toolVersion: string;
+}
+
+/** Counts values up to a bound; further distinct values are counted as `more` events. */
+class BoundedCounter {
+  private readonly counts = new Map<string, number>();
+  private overflow = 0;
+  constructor(private readonly limit: number) {}
+
+  add(value: string): void {
+    const current = this.counts.get(value);
+    if (current !== undefined) this.counts.set(value, current + 1);
+    else if (this.counts.size < this.limit) this.counts.set(value, 1);
+    else this.overflow++;
+  }
+
+  result(show = this.limit): BoundedList {
+    const sorted = [...this.counts.entries()].sort(
+      (a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0),
+    );
+    const hidden = sorted.slice(show).reduce((sum, [, n]) => sum + n, 0);
+    return {
+      top: sorted.slice(0, show).map(([value, events]) => ({ value, events })),
+      more: this.overflow + hidden,
+    };
+  }
+}
+
+interface CredentialState {
+  id: string | null;
+  kind: CredentialUse['kind'];
+  events: number;
+  readonly seen: TimeSpan;
+}
+
+class ActorState {
+  events = 0;
+  errors = 0;
+  readonly seen = new TimeSpan();
+  privileged = 0;
+  findings = 0;
+  readonly credentials = new Map<string, CredentialState>();
+  credentialsOmitted = 0;
+  readonly accounts = new Set<string>();
+  readonly regions = new Set<string>();
+  readonly services = new BoundedCounter(100);
+  readonly actions = new BoundedCounter(300);
+  readonly sourceIps = new BoundedCounter(50);
+  readonly userAgents = new BoundedCounter(20);
+  /** `"actor":…,"class":…` of evidence lines, escaped once per actor. */
+  readonly jsonFragment: string;
+
+  constructor(readonly profile: ActorProfile) {
+    this.jsonFragment = `"actor":${JSON.stringify(profile.id)},"class":"${profile.actorClass}"`;
+  }
+}
+
+interface FindingState {
+  readonly id: string;
+  readonly rule: CompiledRule;
+  readonly actor: ActorState;
+  readonly resource: string | null;
+  readonly eventIds: string[];
+  count: number;
+  readonly seen: TimeSpan;
+  readonly accounts: Set<string>;
+  readonly credentials: Set<string>;
+  readonly context: Record<string, string>;
+  readonly suppressedBy: CompiledException | undefined;
+}
+
+interface CompiledException {
+  readonly source: TenantException;
+  readonly actor?: RegExp;
+  readonly resource?: RegExp;
+  readonly active: boolean;
+  suppressed: number;
+}
+
+interface ControlCounters {
+  events: number;
+  evidence: number;
+  findings: number;
+  readonly rules: Set<string>;
+}
+
+function dayOf(iso: string): string {
+  return iso.slice(0, 10);
+}
+
+function stringValue(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+function emptyClassCounts(): Record<ActorClass, number> {
+  return Object.fromEntries(ACTOR_CLASSES.map((c) => [c, 0])) as Record<ActorClass, number>;
+}
+
+class AnalysisBuilder {
+  private readonly actors = new Map<string, ActorState>();
+  private readonly findings = new Map<string, FindingState>();
+  private readonly controls = new Map<string, ControlCounters>();
+  private readonly daily = new Map<string, Record<ActorClass, number>>();
+  private readonly actionsByClass = emptyClassCounts();
+  private readonly accounts = new Set<string>();
+  private readonly regions = new Set<string>();
+  private readonly controlSets = new Map<string, { ids: readonly string[]; json: string }>();
+  private readonly exceptions: CompiledException[];
+  private longLivedKeyActions = 0;
+  private actions = 0;
+
+  constructor(private readonly context: AnalysisContext) {
+    for (const control of context.catalog.controls) {
+      this.controls.set(control.id, { events: 0, evidence: 0, findings: 0, rules: new Set() });
+    }
+    const referenceDay = this.referenceDay();
+    this.exceptions = context.config.exceptions.map((source) => ({
+      source,
+      actor: source.actor ? compileArnPattern(source.actor) : undefined,
+      resource: source.resource ? compileArnPattern(source.resource) : undefined,
+      active: referenceDay === null || source.expires >= referenceDay,
+      suppressed: 0,
+    }));
+  }
+
+  /**
+   * Adds one event and returns its evidence line (JSON, no newline).
+   * `matched` are the rules that matched it, in rule order.
+   */
+  add(event: NormalizedEvent, attribution: Attribution, matched: readonly CompiledRule[]): string {
+    this.actions++;
+    const profile = attribution.actor;
+    const actorClass = profile.actorClass;
+    this.actionsByClass[actorClass]++;
+    const day = dayOf(event.eventTime);
+    let daily = this.daily.get(day);
+    if (!daily) {
+      daily = emptyClassCounts();
+      this.daily.set(day, daily);
+    }
+    daily[actorClass]++;
+    if (event.account && this.accounts.size < MAX_ACCOUNTS) this.accounts.add(event.account);
+    if (event.region && this.regions.size < MAX_REGIONS) this.regions.add(event.region);
+    if (attribution.credentialKind === 'long-lived') this.longLivedKeyActions++;
+
+    const actor = this.actorState(profile);
+    this.updateActor(actor, event, attribution);
+
+    let findingsJson = '';
+    const controls = this.controlSet(matched);
+    for (const id of controls.ids) this.controls.get(id)!.events++;
+    for (const rule of matched) {
+      const effect = rule.definition.effect;
+      if (effect === 'evidence') {
+        for (const id of rule.definition.controls) this.controls.get(id)!.evidence++;
+      } else if (effect === 'finding') {
+        const finding = this.recordFinding(rule, actor, event, attribution);
+        findingsJson += findingsJson ? `,"${finding.id}"` : `"${finding.id}"`;
+      }
+    }
+    const credential =
+      attribution.credentialId === null
+        ? `{"id":null,"kind":"${attribution.credentialKind}"}`
+        : `{"id":${JSON.stringify(attribution.credentialId)},"kind":"${attribution.credentialKind}"}`;
+    return `{"eventId":${JSON.stringify(event.eventId)},"eventTime":"${event.eventTime}","eventSource":${JSON.stringify(event.eventSource)},"eventName":${JSON.stringify(event.eventName)},"account":${JSON.stringify(event.account)},"region":${JSON.stringify(event.region)},${actor.jsonFragment},"credential":${credential},"controls":${controls.json},"findings":[${findingsJson}]}`;
+  }
+
+  finish(input: InputSummary): Analysis {
+    const findings = this.findingResults();
+    const controls = this.controlResults();
+    const actors = [...this.actors.values()]
+      .map((a) => this.actorResult(a))
+      .sort((a, b) => b.events - a.events || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const actorsByClass = emptyClassCounts();
+    for (const a of actors) actorsByClass[a.class]++;
+    const findingsBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+    let suppressed = 0;
+    for (const f of findings) {
+      if (f.suppressed) suppressed++;
+      else findingsBySeverity[f.severity]++;
+    }
+    let machineActions = 0;
+    for (const c of MACHINE_CLASSES) machineActions += this.actionsByClass[c];
+    const { config, window } = this.context;
+    return {
+      schema: ANALYSIS_SCHEMA,
+      tool: { name: 'trailproof', version: this.context.toolVersion },
+      tenant: { id: config.id, name: config.name, configHash: this.context.configHash },
+      period: window
+        ? {
+            from: new Date(window.startMs).toISOString(),
+            to: new Date(window.endMs).toISOString(),
+            label: window.label,
+          }
+        : null,
+      catalogVersion: this.context.catalog.version,
+      rulesVersion: this.context.rules.version,
+      input,
+      summary: {
+        actions: this.actions,
+        actionsByClass: { ...this.actionsByClass },
+        machineActions,
+        actorsByClass,
+        findingsBySeverity,
+        suppressedFindings: suppressed,
+        longLivedKeyActions: this.longLivedKeyActions,
+        accounts: [...this.accounts].sort(),
+        regions: [...this.regions].sort(),
+      },
+      activity: [...this.daily.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([day, byClass]) => ({ day, byClass: { ...byClass } })),
+      actors,
+      findings,
+      controls,
+      exceptions: this.exceptionResults(),
+    };
+  }
+
+  /** The day exceptions are judged against: the period's last day, else the latest event's. */
+  private referenceDay(): string | null {
+    const window = this.context.window;
+    return window ? new Date(window.endMs - 1).toISOString().slice(0, 10) : null;
+  }
+
+  private actorState(profile: ActorProfile): ActorState {
+    let state = this.actors.get(profile.id);
+    if (!state) {
+      state = new ActorState(profile);
+      this.actors.set(profile.id, state);
+    }
+    return state;
+  }
+
+  private updateActor(actor: ActorState, event: NormalizedEvent, attribution: Attribution): void {
+    actor.events++;
+    if (event.errorCode) actor.errors++;
+    actor.seen.add(event.timeMs, event.eventTime);
+    const credentialKey = attribution.credentialId ?? `(${attribution.credentialKind})`;
+    let credential = actor.credentials.get(credentialKey);
+    if (!credential) {
+      if (actor.credentials.size < MAX_CREDENTIALS) {
+        credential = {
+          id: attribution.credentialId,
+          kind: attribution.credentialKind,
+          events: 0,
+          seen: new TimeSpan(),
+        };
+        actor.credentials.set(credentialKey, credential);
+      } else {
+        actor.credentialsOmitted++;
+      }
+    }
+    if (credential) {
+      credential.events++;
+      credential.seen.add(event.timeMs, event.eventTime);
+    }
+    if (event.account && actor.accounts.size < MAX_ACCOUNTS) actor.accounts.add(event.account);
+    if (event.region && actor.regions.size < MAX_REGIONS) actor.regions.add(event.region);
+    actor.services.add(event.eventSource);
+    actor.actions.add(`${event.eventSource.split('.')[0]}:${event.eventName}`);
+    for (const ip of event.sourceIps) actor.sourceIps.add(ip);
+    actor.userAgents.add(
+      event.userAgent.length > 200 ? `${event.userAgent.slice(0, 200)}…` : event.userAgent,
+    );
+    if (
+      PRIVILEGED_SOURCES.has(event.eventSource) &&
+      event.readOnly !== true &&
+      !event.eventName.startsWith('Get')
+    ) {
+      actor.privileged++;
+    }
+  }
+
+  /** The union of the matched rules' controls, cached per distinct set of rules. */
+  private controlSet(matched: readonly CompiledRule[]): { ids: readonly string[]; json: string } {
+    if (matched.length === 0) return EMPTY_CONTROLS;
+    const key = matched.map((r) => r.order).join(',');
+    let set = this.controlSets.get(key);
+    if (!set) {
+      const ids = [...new Set(matched.flatMap((r) => r.definition.controls))].sort();
+      set = { ids, json: JSON.stringify(ids) };
+      this.controlSets.set(key, set);
+      for (const rule of matched)
+        for (const id of rule.definition.controls) this.controls.get(id)!.rules.add(rule.definition.id);
+    }
+    return set;
+  }
+
+  private recordFinding(
+    rule: CompiledRule,
+    actor: ActorState,
+    event: NormalizedEvent,
+    attribution: Attribution,
+  ) {
+    const resource = rule.resourcePath ? stringValue(readPath(event.raw, rule.resourcePath)) : null;
+    const key = `${rule.definition.id}\u0000${actor.profile.id}\u0000${resource ?? ''}`;
+    let finding = this.findings.get(key);
+    if (!finding) {
+      const id = `TP-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
+      const context: Record<string, string> = {};
+      for (let i = 0; i < rule.evidencePaths.length; i++) {
+        const value = stringValue(readPath(event.raw, rule.evidencePaths[i]!));
+        if (value !== null)
+          context[rule.definition.evidence[i]!] = value.length > 300 ? `${value.slice(0, 300)}…` : value;
+      }
+      const suppressedBy = this.exceptionFor(rule.definition.id, actor.profile, resource);
+      finding = {
+        id,
+        rule,
+        actor,
+        resource,
+        eventIds: [],
+        count: 0,
+        seen: new TimeSpan(),
+        accounts: new Set(),
+        credentials: new Set(),
+        context,
+        suppressedBy,
+      };
+      this.findings.set(key, finding);
+      if (suppressedBy) suppressedBy.suppressed++;
+      else actor.findings++;
+    }
+    finding.count++;
+    if (finding.eventIds.length < FINDING_EVENT_IDS) finding.eventIds.push(event.eventId);
+    finding.seen.add(event.timeMs, event.eventTime);
+    if (event.account && finding.accounts.size < MAX_ACCOUNTS) finding.accounts.add(event.account);
+    if (attribution.credentialId && finding.credentials.size < MAX_CREDENTIALS)
+      finding.credentials.add(attribution.credentialId);
+    return finding;
+  }
+
+  private exceptionFor(
+    ruleId: string,
+    profile: ActorProfile,
+    resource: string | null,
+  ): CompiledException | undefined {
+    const names = [profile.id, profile.principal.roleArn, profile.principal.sessionArn].filter(
+      Boolean,
+    ) as string[];
+    return this.exceptions.find(
+      (e) =>
+        e.active &&
+        (e.source.rule === ruleId || e.source.rule === '*') &&
+        (!e.actor || names.some((n) => e.actor!.test(n))) &&
+        (!e.resource || (resource !== null && e.resource.test(resource))),
+    );
+  }
+
+  private findingResults(): Finding[] {
+    const rank = (s: Severity) => SEVERITIES.indexOf(s);
+    const results = [...this.findings.values()].map((f): Finding => {
+      const d = f.rule.definition;
+      const profile = f.actor.profile;
+      return {
+        id: f.id,
+        rule: d.id,
+        title: d.title,
+        severity: d.severity,
+        actor: profile.id,
+        actorName: profile.name,
+        actorClass: profile.actorClass,
+        owner: profile.owner,
+        resource: f.resource,
+        controls: [...d.controls],
+        eventIds: [...f.eventIds],
+        count: f.count,
+        firstSeen: f.seen.first,
+        lastSeen: f.seen.last,
+        accounts: [...f.accounts].sort(),
+        credentials: [...f.credentials].sort(),
+        context: f.context,
+        remediation: d.remediation ?? null,
+        suppressed: f.suppressedBy
+          ? {
+              reason: f.suppressedBy.source.reason,
+              expires: f.suppressedBy.source.expires,
+              approvedBy: f.suppressedBy.source.approvedBy ?? null,
+            }
+          : null,
+      };
+    });
+    for (const f of results) {
+      if (f.suppressed) continue;
+      for (const id of f.controls) this.controls.get(id)!.findings++;
+    }
+    return results.sort(
+      (a, b) =>
+        Number(a.suppressed !== null) - Number(b.suppressed !== null) ||
+        rank(b.severity) - rank(a.severity) ||
+        b.count - a.count ||
+        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
+  }
+
+  private controlResults(): ControlResult[] {
+    return this.context.catalog.controls.map((control): ControlResult => {
+      const counters = this.controls.get(control.id)!;
+      const status =
+        counters.findings > 0
+          ? 'violated'
+          : counters.evidence > 0
+            ? 'evidenced'
+            : control.observability === 'not-observable'
+              ? 'not-observable-from-cloudtrail'
+              : 'not-observed';
+      return {
+        id: control.id,
+        framework: control.framework,
+        title: control.title,
+        group: control.group ?? null,
+        status,
+        findings: counters.findings,
+        events: counters.events,
+        evidence: counters.evidence,
+        rules: [...counters.rules].sort(),
+        observabilityReason: control.observabilityReason ?? null,
+      };
+    });
+  }
+
+  private actorResult(actor: ActorState): ActorSummary {
+    const p = actor.profile;
+    return {
+      id: p.id,
+      name: p.name,
+      class: p.actorClass,
+      reasons: [...p.reasons],
+      declared: p.declared,
+      principalType: p.principal.type,
+      owner: p.owner,
+      purpose: p.inventory?.purpose ?? null,
+      environment: p.inventory?.environment ?? null,
+      events: actor.events,
+      errors: actor.errors,
+      firstSeen: actor.seen.first,
+      lastSeen: actor.seen.last,
+      credentials: [...actor.credentials.values()]
+        .sort((a, b) => b.events - a.events || String(a.id).localeCompare(String(b.id)))
+        .map((c) => ({
+          id: c.id,
+          kind: c.kind,
+          events: c.events,
+          firstUsed: c.seen.first,
+          lastUsed: c.seen.last,
+        })),
+      credentialsOmitted: actor.credentialsOmitted,
+      accounts: [...actor.accounts].sort(),
+      regions: [...actor.regions].sort(),
+      services: actor.services.result(20),
+      actions: actor.actions.result(30),
+      sourceIps: actor.sourceIps.result(10),
+      userAgents: actor.userAgents.result(5),
+      privilegedActions: actor.privileged,
+      findings: actor.findings,
+    };
+  }
+
+  private exceptionResults(): ExceptionReport[] {
+    return this.exceptions.map((e) => ({
+      rule: e.source.rule,
+      actor: e.source.actor ?? null,
+      resource: e.source.resource ?? null,
+      reason: e.source.reason,
+      expires: e.source.expires,
+      status: e.active ? 'active' : 'expired',
+      suppressedFindings: e.suppressed,
+    }));
+  }
+}
+
+const EMPTY_CONTROLS = { ids: [] as readonly string[], json: '[]' };
+
+export type { AnalysisContext };
+export { AnalysisBuilder, FINDING_EVENT_IDS };

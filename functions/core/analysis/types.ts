@@ -1,0 +1,163 @@
+/**
+ * @module The analysis document (`analysis.json`, schema `trailproof/analysis@1`).
+ *
+ * This is the contract between the pipeline and everything downstream (report, exports,
+ * period diff, acceptance checks). Add fields freely; never rename or remove one within @1.
+ */
+import type { FrameworkId } from '../controls/catalog.js';
+import type { Severity } from '../controls/ruleSchema.js';
+import type { ActorClass, CredentialKind } from '../identity/principal.js';
+import type { InputSummary } from '../ingest/InputLedger.js';
+
+const ANALYSIS_SCHEMA = 'trailproof/analysis@1';
+
+type ControlStatus = 'violated' | 'evidenced' | 'not-observed' | 'not-observable-from-cloudtrail';
+
+interface CountedValue {
+  readonly value: string;
+  readonly events: number;
+}
+
+/** A bounded list: the top values by count, plus how many distinct values did not fit. */
+interface BoundedList {
+  readonly top: readonly CountedValue[];
+  readonly more: number;
+}
+
+interface CredentialUse {
+  readonly id: string | null;
+  readonly kind: CredentialKind;
+  readonly events: number;
+  readonly firstUsed: string;
+  readonly lastUsed: string;
+}
+
+interface ActorSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly class: ActorClass;
+  readonly reasons: readonly string[];
+  readonly declared: boolean;
+  readonly principalType: string;
+  readonly owner: string | null;
+  readonly purpose: string | null;
+  readonly environment: string | null;
+  readonly events: number;
+  readonly errors: number;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+  readonly credentials: readonly CredentialUse[];
+  readonly credentialsOmitted: number;
+  readonly accounts: readonly string[];
+  readonly regions: readonly string[];
+  readonly services: BoundedList;
+  readonly actions: BoundedList;
+  readonly sourceIps: BoundedList;
+  readonly userAgents: BoundedList;
+  readonly privilegedActions: number;
+  readonly findings: number;
+}
+
+interface FindingSuppression {
+  readonly reason: string;
+  readonly expires: string;
+  readonly approvedBy: string | null;
+}
+
+interface Finding {
+  readonly id: string;
+  readonly rule: string;
+  readonly title: string;
+  readonly severity: Severity;
+  readonly actor: string;
+  readonly actorName: string;
+  readonly actorClass: ActorClass;
+  readonly owner: string | null;
+  readonly resource: string | null;
+  readonly controls: readonly string[];
+  /** The first event IDs that prove the finding (capped); every one is in evidence.ndjson under `findings`. */
+  readonly eventIds: readonly string[];
+  readonly count: number;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+  readonly accounts: readonly string[];
+  readonly credentials: readonly string[];
+  readonly context: Readonly<Record<string, string>>;
+  readonly remediation: string | null;
+  readonly suppressed: FindingSuppression | null;
+}
+
+interface ControlResult {
+  readonly id: string;
+  readonly framework: FrameworkId;
+  readonly title: string;
+  readonly group: string | null;
+  readonly status: ControlStatus;
+  /** Unsuppressed findings naming this control. */
+  readonly findings: number;
+  /** Events mapped to this control by any rule (finding, evidence or context). */
+  readonly events: number;
+  /** Events that showed the control operating. */
+  readonly evidence: number;
+  readonly rules: readonly string[];
+  readonly observabilityReason: string | null;
+}
+
+interface ExceptionReport {
+  readonly rule: string;
+  readonly actor: string | null;
+  readonly resource: string | null;
+  readonly reason: string;
+  readonly expires: string;
+  readonly status: 'active' | 'expired';
+  readonly suppressedFindings: number;
+}
+
+interface DailyActivity {
+  readonly day: string;
+  readonly byClass: Readonly<Record<ActorClass, number>>;
+}
+
+interface AnalysisSummary {
+  readonly actions: number;
+  readonly actionsByClass: Readonly<Record<ActorClass, number>>;
+  readonly machineActions: number;
+  readonly actorsByClass: Readonly<Record<ActorClass, number>>;
+  readonly findingsBySeverity: Readonly<Record<Severity, number>>;
+  readonly suppressedFindings: number;
+  readonly longLivedKeyActions: number;
+  readonly accounts: readonly string[];
+  readonly regions: readonly string[];
+}
+
+interface Analysis {
+  readonly schema: typeof ANALYSIS_SCHEMA;
+  readonly tool: { readonly name: 'trailproof'; readonly version: string };
+  readonly tenant: { readonly id: string; readonly name: string; readonly configHash: string | null };
+  readonly period: { readonly from: string; readonly to: string; readonly label: string } | null;
+  readonly catalogVersion: string;
+  readonly rulesVersion: string;
+  readonly input: InputSummary;
+  readonly summary: AnalysisSummary;
+  readonly activity: readonly DailyActivity[];
+  readonly actors: readonly ActorSummary[];
+  readonly findings: readonly Finding[];
+  readonly controls: readonly ControlResult[];
+  readonly exceptions: readonly ExceptionReport[];
+}
+
+export type {
+  ActorSummary,
+  Analysis,
+  AnalysisSummary,
+  BoundedList,
+  ControlResult,
+  ControlStatus,
+  CountedValue,
+  CredentialUse,
+  DailyActivity,
+  ExceptionReport,
+  Finding,
+  FindingSuppression,
+};
+export { ANALYSIS_SCHEMA };

@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+/**
+ * @module The `trailproof` command line: the same jobs the Lambda handlers run, against local files.
+ */
+import { Command, CommanderError } from 'commander';
+import { YamlFileError } from '../adapters/fs/readYamlDocument.js';
+import { PeriodError } from '../core/analysis/period.js';
+import { TenantConfigError } from '../core/config/tenantConfig.js';
+import { TOOL_VERSION } from '../core/version.js';
+import { LogoError } from '../jobs/reportJob.js';
+import { registerAnalyzeCommand, UsageError } from './commands/analyzeCommand.js';
+import { registerCatalogCommand } from './commands/catalogCommand.js';
+import { registerDemoCommand } from './commands/demoCommand.js';
+import { registerReportCommand } from './commands/reportCommand.js';
+import { ExitCode } from './exitCodes.js';
+
+const program = new Command('trailproof')
+  .description('CloudTrail evidence reports: who or what acted, with which credential, for whom')
+  .version(TOOL_VERSION)
+  .showHelpAfterError()
+  .exitOverride();
+
+registerAnalyzeCommand(program);
+registerReportCommand(program);
+registerDemoCommand(program);
+registerCatalogCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Help and version are not errors; every other parse problem is a usage error.
+    process.exitCode = error.exitCode === 0 ? ExitCode.Ok : ExitCode.InvalidInput;
+  } else if (
+    error instanceof TenantConfigError ||
+    error instanceof YamlFileError ||
+    error instanceof PeriodError ||
+    error instanceof UsageError ||
+    error instanceof LogoError
+  ) {
+    process.stderr.write(`error: ${error.message}\n`);
+    process.exitCode = ExitCode.InvalidInput;
+  } else {
+    process.stderr.write(
+      `error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exitCode = ExitCode.OutputFailed;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * @module `trailproof report <path>... --config tenant.yaml [--period …] [--out DIR] [--format …]`
+ */
+import type { Command } from 'commander';
+import { loadPipelineData } from '../../jobs/loadPipelineData.js';
+import { REPORT_FORMATS, type ReportFormat, reportJob } from '../../jobs/reportJob.js';
+import { ExitCode } from '../exitCodes.js';
+import { createProgress } from '../progress.js';
+import { formatSummary } from '../summary.js';
+import { addWindowOptions, UsageError, windowFromOptions } from './analyzeCommand.js';
+
+function parseFormats(value: string): ReportFormat[] {
+  const formats = value
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
+  const unknown = formats.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
+  if (unknown.length || formats.length === 0) {
+    throw new UsageError(
+      `--format takes a comma-separated list of ${REPORT_FORMATS.join(', ')}; got "${value}"`,
+    );
+  }
+  return [...new Set(formats)] as ReportFormat[];
+}
+
+interface ReportCommandOptions {
+  config: string;
+  out: string;
+  format: string;
+  period?: string;
+  from?: string;
+  to?: string;
+}
+
+/** Shared by `report` and `demo`: run the report job and print the summary. */
+async function runReport(paths: readonly string[], options: ReportCommandOptions): Promise<void> {
+  const window = windowFromOptions(options);
+  const formats = parseFormats(options.format);
+  const data = await loadPipelineData(options.config);
+  const progress = createProgress();
+  const result = await reportJob({
+    inputs: paths,
+    outDir: options.out,
+    data,
+    window,
+    formats,
+    onProgress: progress?.update,
+  });
+  progress?.done();
+  process.stdout.write(`${formatSummary(result.analysis, result.files)}\n`);
+  if (result.analysis.input.accepted === 0) {
+    process.stderr.write('error: no usable CloudTrail record was read from the given paths\n');
+    process.exitCode = ExitCode.NoUsableInput;
+  }
+}
+
+function registerReportCommand(program: Command): void {
+  addWindowOptions(
+    program
+      .command('report')
+      .description(
+        'analyze, then render the evidence report (HTML, PDF) with findings.csv, analysis.json and evidence.ndjson',
+      )
+      .argument('<path...>', 'files or directories with CloudTrail records')
+      .requiredOption('-c, --config <file>', 'tenant config (YAML)')
+      .option('-o, --out <dir>', 'output directory', 'out/report')
+      .option('--format <list>', `comma-separated: ${REPORT_FORMATS.join(',')}`, REPORT_FORMATS.join(',')),
+  ).action(async (paths: string[], options: ReportCommandOptions) => runReport(paths, options));
+}
+
+export { registerReportCommand, runReport };

@@ -1,0 +1,182 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { STRATUS_DIR, stratusTechniques } from '../helpers/corpus.js';
+import { pdfPages } from '../helpers/pdfText.js';
+import { runCli } from '../helpers/runCli.js';
+
+let work: string;
+const stratusEvents = stratusTechniques().flatMap((t) => t.events);
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'trailproof-cli-'));
+  await writeFile(
+    path.join(work, 'bad.json'),
+    '{"Records": [{"eventID": "x"}, {"not": "cloudtrail"}, {"eventID": tr',
+  );
+  await writeFile(
+    path.join(work, 'tenant.yaml'),
+    [
+      'id: stratus-lab',
+      'name: Stratus Lab <Test> & Co',
+      'mssp: { name: Northwind Security, colors: { primary: "#0b3d91", accent: "#f28c28" } }',
+      'accounts:',
+      ...[...new Set(stratusEvents.map((e) => e.recipientAccountId as string))].map(
+        (id) => `  - { id: "${id}", name: lab-${id.slice(-4)}, environment: test, source: { files: x } }`,
+      ),
+    ].join('\n'),
+  );
+  await writeFile(
+    path.join(work, 'broken.yaml'),
+    'id: Bad Id\nname: x\nmssp: { name: y }\naccounts:\n  - { id: "123", name: a, environment: b, source: { files: c } }\n',
+  );
+});
+
+describe('trailproof analyze', () => {
+  it('writes analysis.json and evidence.ndjson whose counts add up, exit 0 despite rejections', async () => {
+    const out = path.join(work, 'analyze');
+    const r = await runCli([
+      'analyze',
+      STRATUS_DIR,
+      path.join(work, 'bad.json'),
+      '--config',
+      path.join(work, 'tenant.yaml'),
+      '--out',
+      out,
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Input\s+19 sources, 160 records: 157 accepted, 0 duplicates, 3 rejected/);
+    const analysis = JSON.parse(await readFile(path.join(out, 'analysis.json'), 'utf8'));
+    expect(analysis.schema).toBe('trailproof/analysis@1');
+    const { input } = analysis;
+    expect(input.records).toBe(input.accepted + input.duplicates + input.rejected);
+    const bad = await readFile(path.join(work, 'bad.json'), 'utf8');
+    expect(
+      input.rejections.map((x: { source: string; position: string }) => [
+        path.basename(x.source),
+        x.position,
+      ]),
+    ).toEqual([
+      ['bad.json', `record 1 (byte ${bad.indexOf('{"eventID": "x"}')})`],
+      ['bad.json', `record 2 (byte ${bad.indexOf('{"not"')})`],
+      ['bad.json', `record 3 (byte ${bad.indexOf('{"eventID": tr')})`],
+    ]);
+    expect(analysis.controls).toHaveLength(126);
+    expect(new Set(analysis.controls.map((c: { framework: string }) => c.framework))).toEqual(
+      new Set(['owasp-nhi-2025', 'owasp-asi-2026', 'nist-csf-2.0']),
+    );
+    for (const f of analysis.findings) {
+      expect(f.eventIds.length).toBeGreaterThan(0);
+      expect(
+        f.controls.every((id: string) =>
+          /^(NHI\d{1,2}:2025|ASI\d{2}|(GV|ID|PR|DE|RS|RC)\.[A-Z]{2}-\d{2})$/.test(id),
+        ),
+      ).toBe(true);
+    }
+    const lines = (await readFile(path.join(out, 'evidence.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(157);
+    expect(new Set(lines.map((l) => l.eventId))).toEqual(new Set(stratusEvents.map((e) => e.eventID)));
+    for (const l of lines) {
+      expect(Object.keys(l)).toEqual(
+        expect.arrayContaining([
+          'eventId',
+          'eventTime',
+          'eventSource',
+          'eventName',
+          'account',
+          'region',
+          'actor',
+          'class',
+          'credential',
+          'controls',
+        ]),
+      );
+      expect(['long-lived', 'temporary', 'none']).toContain(l.credential.kind);
+    }
+    // Every finding's event IDs are in the evidence file under that finding.
+    const byFinding = new Map<string, string[]>();
+    for (const l of lines)
+      for (const f of l.findings) byFinding.set(f, [...(byFinding.get(f) ?? []), l.eventId]);
+    for (const f of analysis.findings)
+      expect(byFinding.get(f.id)).toEqual(expect.arrayContaining(f.eventIds));
+  });
+
+  it('exits 1 when nothing usable could be read', async () => {
+    const r = await runCli(['analyze', path.join(work, 'bad.json'), '--out', path.join(work, 'nothing')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no usable CloudTrail record/);
+  });
+
+  it('exits 2 with the field named when the config is invalid', async () => {
+    const r = await runCli([
+      'analyze',
+      STRATUS_DIR,
+      '--config',
+      path.join(work, 'broken.yaml'),
+      '--out',
+      path.join(work, 'x'),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: invalid tenant config .*broken\.yaml/);
+    expect(r.stderr).toMatch(/id: expected lowercase letters/);
+    expect(r.stderr).toMatch(/accounts\[0\]\.id: expected a 12-digit AWS account id/);
+  });
+
+  it('exits 2 on a bad period', async () => {
+    const r = await runCli(['analyze', STRATUS_DIR, '--period', '2026-13']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--period expects a month like 2026-11/);
+  });
+});
+
+describe('trailproof report', () => {
+  it('renders HTML and a PDF whose text carries the client, findings and controls', async () => {
+    const out = path.join(work, 'report');
+    const r = await runCli([
+      'report',
+      STRATUS_DIR,
+      '--config',
+      path.join(work, 'tenant.yaml'),
+      '--out',
+      out,
+      '--from',
+      '2024-07-01T00:00:00Z',
+      '--to',
+      '2024-12-01T00:00:00Z',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const html = await readFile(path.join(out, 'report.html'), 'utf8');
+    expect(html).toContain('Stratus Lab &lt;Test&gt; &amp; Co');
+    expect(html).not.toContain('<Test>');
+    const pages = await pdfPages(path.join(out, 'report.pdf'));
+    expect(pages.length).toBeGreaterThanOrEqual(5);
+    expect(pages.length).toBeLessThanOrEqual(40);
+    const text = pages.join('\n');
+    expect(text).toContain('Stratus Lab <Test> & Co');
+    expect(text).toContain('Northwind Security');
+    expect(text).toContain('2024-07-01T00:00:00Z to 2024-12-01T00:00:00Z');
+    expect(text).toMatch(/CloudTrail logging stopped or trail deleted/);
+    expect(text).toMatch(/NHI7:2025/);
+    expect(text).toMatch(/PR\.AA-01/);
+    expect(text).toMatch(/Page 2 of \d+/);
+    const csv = await readFile(path.join(out, 'findings.csv'), 'utf8');
+    expect(csv.split('\r\n')[0]).toMatch(/^id,severity,rule,title,actor/);
+  }, 120_000);
+});
+
+describe('trailproof catalog', () => {
+  it('lists all 126 controls as JSON and filters by framework', async () => {
+    const all = JSON.parse((await runCli(['catalog', '--json'])).stdout);
+    expect(all.controls).toHaveLength(126);
+    const nhi = await runCli(['catalog', '--framework', 'owasp-nhi-2025']);
+    expect(nhi.code).toBe(0);
+    expect(nhi.stdout).toMatch(/NHI10:2025\s+Human Use of NHI/);
+    expect(nhi.stdout).not.toMatch(/ASI01/);
+  });
+});

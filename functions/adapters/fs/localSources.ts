@@ -1,8 +1,8 @@
 /**
  * @module Local files and directories as record sources (the `files` source and the CLI's paths).
  */
-import { createReadStream } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { closeSync, createReadStream, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { InputLedger } from '../../core/ingest/InputLedger.js';
 import { type RecordSource, RejectionCategory } from '../../core/ingest/types.js';
@@ -12,26 +12,50 @@ const RECORD_FILE = /\.(?:json|jsonl|ndjson)(?:\.gz)?$|\.gz$/i;
 /** CloudTrail digest files sit beside log files; they carry hashes, not events. */
 const DIGEST_FILE = /(?:^|[/\\])CloudTrail-Digest[/\\]|_CloudTrail-Digest_/;
 
-/** Files up to this size are read whole (and read ahead); larger ones are streamed. */
+/** Files up to this size are read whole; larger ones are streamed. */
 const READ_WHOLE_BYTES = 8 * 1024 * 1024;
 
-function fileSource(path: string, name: string, sizeBytes: number): RecordSource {
-  return {
-    name,
-    sizeBytes,
-    open: () => createReadStream(path, { highWaterMark: 1 << 20 }),
-    readAll: sizeBytes <= READ_WHOLE_BYTES ? () => readFile(path) : undefined,
-  };
+/**
+ * Reads a small file in one go with synchronous calls. A month of CloudTrail is tens of
+ * thousands of files of a few KB; four thread-pool round trips per file (open, stat, read,
+ * close) cost more than parsing them, and this process does nothing else meanwhile.
+ * Throws `TooLarge` so the caller streams the file instead.
+ */
+function readSmallFile(path: string): Uint8Array {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size > READ_WHOLE_BYTES) throw new FileTooLargeError(path);
+    const buffer = Buffer.allocUnsafe(size);
+    let offset = 0;
+    while (offset < size) {
+      const n = readSync(fd, buffer, offset, size - offset, offset);
+      if (n === 0) break;
+      offset += n;
+    }
+    return offset === size ? buffer : buffer.subarray(0, offset);
+  } finally {
+    closeSync(fd);
+  }
 }
 
-async function* walk(dir: string): AsyncGenerator<string> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) yield* walk(full);
-    else if (entry.isFile()) yield full;
-  }
+class FileTooLargeError extends Error {
+  override name = 'FileTooLargeError' as const;
+}
+
+function fileSource(path: string, name: string): RecordSource {
+  return {
+    name,
+    open: () => createReadStream(path, { highWaterMark: 1 << 20 }),
+    readAll: () => {
+      try {
+        return Promise.resolve(readSmallFile(path));
+      } catch (error) {
+        // Too large to hold whole: the pipeline streams it through open() instead.
+        return error instanceof FileTooLargeError ? Promise.resolve(undefined) : Promise.reject(error);
+      }
+    },
+  };
 }
 
 /**
@@ -61,19 +85,35 @@ async function* localSources(paths: readonly string[], ledger: InputLedger): Asy
       continue;
     }
     if (info.isFile()) {
-      yield fileSource(path, display(path), info.size);
+      yield fileSource(path, display(path));
       continue;
     }
-    for await (const file of walk(path)) {
-      const name = display(file);
-      if (DIGEST_FILE.test(file)) {
-        ledger.skip(name, 'CloudTrail digest file (integrity hashes, no events)');
-      } else if (!RECORD_FILE.test(file)) {
-        ledger.skip(name, 'not a .json, .jsonl, .ndjson or .gz file');
-      } else {
-        const size = (await stat(file)).size;
-        yield fileSource(file, name, size);
-      }
+    // One directory at a time keeps the listing bounded by the largest directory, not the tree.
+    yield* walkSources(path, ledger, display);
+  }
+}
+
+function* walkSources(
+  dir: string,
+  ledger: InputLedger,
+  display: (p: string) => string,
+): Generator<RecordSource> {
+  const entries = readdirSync(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const file = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      yield* walkSources(file, ledger, display);
+      continue;
+    }
+    if (!entry.isFile()) continue;
+    const name = display(file);
+    if (DIGEST_FILE.test(file)) {
+      ledger.skip(name, 'CloudTrail digest file (integrity hashes, no events)');
+    } else if (!RECORD_FILE.test(file)) {
+      ledger.skip(name, 'not a .json, .jsonl, .ndjson or .gz file');
+    } else {
+      yield fileSource(file, name);
     }
   }
 }

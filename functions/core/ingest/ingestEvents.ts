@@ -35,18 +35,36 @@ interface IngestOptions {
   /** Called about every `progressEvery` accepted events and after each source. */
   readonly onProgress?: (progress: IngestProgress) => void;
   readonly progressEvery?: number;
+  /** How many sources to read ahead of the one being analysed (parallel S3 GETs). @default 8 */
+  readonly readAhead?: number;
 }
 
 const JSON_LINES_NAME = /\.(?:jsonl|ndjson)(?:\.gz)?$/i;
 
-type Prefetched = { ok: true; data: Uint8Array } | { ok: false; error: unknown } | undefined;
+type Prefetched = { ok: true; data: Uint8Array | undefined } | { ok: false; error: unknown } | undefined;
 
-function prefetch(source: RecordSource | undefined): Promise<Prefetched> {
-  if (!source?.readAll) return Promise.resolve(undefined);
+function prefetch(source: RecordSource): Promise<Prefetched> {
+  if (!source.readAll) return Promise.resolve(undefined);
   return source.readAll().then(
     (data): Prefetched => ({ ok: true, data }),
     (error: unknown): Prefetched => ({ ok: false, error }),
   );
+}
+
+/** Pulls sources in order while keeping up to `depth` whole-object reads in flight ahead of the consumer. */
+async function* readAhead(
+  sources: AsyncIterable<RecordSource> | Iterable<RecordSource>,
+  depth: number,
+): AsyncGenerator<{ source: RecordSource; data: Prefetched }> {
+  const queue: { source: RecordSource; data: Promise<Prefetched> }[] = [];
+  for await (const source of sources) {
+    queue.push({ source, data: prefetch(source) });
+    if (queue.length > depth) {
+      const head = queue.shift()!;
+      yield { source: head.source, data: await head.data };
+    }
+  }
+  for (const head of queue) yield { source: head.source, data: await head.data };
 }
 
 async function* countBytes(
@@ -108,17 +126,7 @@ async function ingestEvents(
     return sink(event);
   };
 
-  const iterator =
-    Symbol.asyncIterator in sources
-      ? (sources as AsyncIterable<RecordSource>)[Symbol.asyncIterator]()
-      : (sources as Iterable<RecordSource>)[Symbol.iterator]();
-  let next = await iterator.next();
-  let nextData = prefetch(next.done ? undefined : next.value);
-  while (!next.done) {
-    const source = next.value;
-    const data = await nextData;
-    next = await iterator.next();
-    nextData = prefetch(next.done ? undefined : next.value);
+  for await (const { source, data } of readAhead(sources, options.readAhead ?? 8)) {
     sourceName = source.name;
     ledger.sources++;
     const lines = JSON_LINES_NAME.test(source.name);
@@ -127,9 +135,10 @@ async function ingestEvents(
       ledger.reject(source.name, {}, RejectionCategory.UnreadableSource, `read failed: ${message}`);
       continue;
     }
-    const items = data ? splitBuffer(data.data, { lines }) : undefined;
-    if (data) ledger.bytes += data.data.byteLength;
+    const whole = data?.data;
+    const items = whole ? splitBuffer(whole, { lines }) : undefined;
     if (items) {
+      ledger.bytes += whole!.byteLength;
       for (const item of items) {
         const pending = handle(item);
         if (pending) await pending;
@@ -147,7 +156,6 @@ async function ingestEvents(
         );
         continue;
       }
-      if (data) ledger.bytes -= data.data.byteLength; // counted again while streaming
       for await (const item of splitRecords(countBytes(chunks, ledger), { lines })) {
         const pending = handle(item);
         if (pending) await pending;

@@ -60,7 +60,12 @@ interface NormalizedEvent {
   readonly sessionCredentialFromConsole: boolean;
   readonly vpcEndpointId?: string;
   readonly sharedEventId?: string;
+  /** `userIdentity`, flattened on first access (most events only need `principalKey`). */
   readonly identity: EventIdentity;
+  /** A string that is the same for every event of one principal session, cheap to compute. */
+  readonly principalKey: string;
+  /** `userIdentity.accessKeyId` when non-empty. */
+  readonly accessKeyId: string | undefined;
   readonly requestParameters: Json | undefined;
   readonly responseElements: Json | undefined;
   readonly additionalEventData: Json | undefined;
@@ -259,31 +264,71 @@ function normalizeEvent(value: unknown): NormalizedEvent | NormalizeRejection {
   if (typeProblem) return typeProblem;
 
   const ui = asObject(record.userIdentity);
-  const identity = normalizeIdentity(ui);
-  const recipient = str(record.recipientAccountId);
-  return {
-    eventId: eventID,
-    eventTime: time.iso,
-    timeMs: time.ms,
-    eventSource,
-    eventName,
-    eventType: str(record.eventType),
-    eventCategory: str(record.eventCategory),
-    account: recipient || identity.accountId || '',
-    region: str(record.awsRegion) ?? '',
-    sourceIps: splitAddresses(str(record.sourceIPAddress)),
-    userAgent: str(record.userAgent) ?? '',
-    errorCode: str(record.errorCode) || undefined,
-    readOnly: bool(record.readOnly),
-    sessionCredentialFromConsole: bool(record.sessionCredentialFromConsole) === true,
-    vpcEndpointId: str(record.vpcEndpointId),
-    sharedEventId: str(record.sharedEventID),
-    identity,
-    requestParameters: asObject(record.requestParameters),
-    responseElements: asObject(record.responseElements),
-    additionalEventData: asObject(record.additionalEventData),
-    raw: record,
-  };
+  return new CloudTrailEvent(record, ui, eventID, time.iso, time.ms, eventSource, eventName);
+}
+
+/**
+ * The NormalizedEvent implementation. Per-event fields are plain properties; the flattened
+ * identity is built on first use, because the resolver needs it only for a principal's first
+ * event and a month holds millions of events but a few thousand principals.
+ */
+class CloudTrailEvent implements NormalizedEvent {
+  readonly eventType: string | undefined;
+  readonly eventCategory: string | undefined;
+  readonly account: string;
+  readonly region: string;
+  readonly sourceIps: readonly string[];
+  readonly userAgent: string;
+  readonly errorCode: string | undefined;
+  readonly readOnly: boolean | undefined;
+  readonly sessionCredentialFromConsole: boolean;
+  readonly vpcEndpointId: string | undefined;
+  readonly sharedEventId: string | undefined;
+  readonly principalKey: string;
+  readonly accessKeyId: string | undefined;
+  readonly requestParameters: Json | undefined;
+  readonly responseElements: Json | undefined;
+  readonly additionalEventData: Json | undefined;
+  private flattened: EventIdentity | undefined;
+
+  constructor(
+    readonly raw: Json,
+    private readonly userIdentity: Json | undefined,
+    readonly eventId: string,
+    readonly eventTime: string,
+    readonly timeMs: number,
+    readonly eventSource: string,
+    readonly eventName: string,
+  ) {
+    const record = raw;
+    const ui = userIdentity;
+    this.eventType = str(record.eventType);
+    this.eventCategory = str(record.eventCategory);
+    this.account = str(record.recipientAccountId) || (ui ? str(ui.accountId) : undefined) || '';
+    this.region = str(record.awsRegion) ?? '';
+    this.sourceIps = splitAddresses(str(record.sourceIPAddress));
+    this.userAgent = str(record.userAgent) ?? '';
+    this.errorCode = str(record.errorCode) || undefined;
+    this.readOnly = bool(record.readOnly);
+    this.sessionCredentialFromConsole = bool(record.sessionCredentialFromConsole) === true;
+    this.vpcEndpointId = str(record.vpcEndpointId);
+    this.sharedEventId = str(record.sharedEventID);
+    this.requestParameters = asObject(record.requestParameters);
+    this.responseElements = asObject(record.responseElements);
+    this.additionalEventData = asObject(record.additionalEventData);
+    this.accessKeyId = ui ? str(ui.accessKeyId) || undefined : undefined;
+    const arn = ui ? str(ui.arn) : undefined;
+    this.principalKey = arn
+      ? `${str(ui?.type) ?? ''}|${arn}`
+      : ui
+        ? `${str(ui.type) ?? ''}|${str(ui.principalId) ?? ''}|${str(ui.invokedBy) ?? ''}|${str(ui.accountId) ?? ''}|${str(ui.userName) ?? ''}|${str(ui.identityProvider) ?? ''}`
+        : '';
+  }
+
+  get identity(): EventIdentity {
+    this.flattened ??= normalizeIdentity(this.userIdentity);
+    return this.flattened;
+  }
 }
 
 function isRejection(value: NormalizedEvent | NormalizeRejection): value is NormalizeRejection {

@@ -16,9 +16,10 @@ interface RecordSource {
   /**
    * Reads the whole object at once. Offered by adapters for objects small enough to hold in
    * memory (CloudTrail delivery files are typically well under 1 MB compressed); it lets the
-   * pipeline read ahead and parse without per-chunk overhead.
+   * pipeline read ahead and parse without per-chunk overhead. Resolves to undefined when the
+   * object turns out too large, in which case the pipeline streams it through `open()`.
    */
-  readAll?(): Promise<Uint8Array>;
+  readAll?(): Promise<Uint8Array | undefined>;
 }
 
 /** Where in a source a record (or a bad region) sits, for messages an operator can act on. */

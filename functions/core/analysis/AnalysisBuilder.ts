@@ -78,6 +78,37 @@ class BoundedCounter {
   }
 }
 
+/**
+ * Values derived from a pair of strings (eventSource and eventName, account and region), built once.
+ * Pairs come from the AWS API surface and the tenant's accounts, so they are few; the bound guards
+ * against hostile input that invents new names per event.
+ */
+class PairCache<T> {
+  private readonly outer = new Map<string, Map<string, T>>();
+  private size = 0;
+  constructor(
+    private readonly make: (a: string, b: string) => T,
+    private readonly limit = 50_000,
+  ) {}
+
+  get(a: string, b: string): T {
+    let inner = this.outer.get(a);
+    if (!inner) {
+      inner = new Map();
+      this.outer.set(a, inner);
+    }
+    let value = inner.get(b);
+    if (value === undefined) {
+      value = this.make(a, b);
+      if (this.size < this.limit) {
+        inner.set(b, value);
+        this.size++;
+      }
+    }
+    return value;
+  }
+}
+
 interface CredentialState {
   id: string | null;
   kind: CredentialUse['kind'];
@@ -99,11 +130,15 @@ class ActorState {
   readonly actions = new BoundedCounter(300);
   readonly sourceIps = new BoundedCounter(50);
   readonly userAgents = new BoundedCounter(20);
-  /** `"actor":…,"class":…` of evidence lines, escaped once per actor. */
-  readonly jsonFragment: string;
+  /** `"actor":…,"class":…,"credential":{…}` of evidence lines, escaped once per actor and credential. */
+  readonly fragments: PairCache<string>;
 
   constructor(readonly profile: ActorProfile) {
-    this.jsonFragment = `"actor":${JSON.stringify(profile.id)},"class":"${profile.actorClass}"`;
+    const who = `"actor":${JSON.stringify(profile.id)},"class":"${profile.actorClass}"`;
+    this.fragments = new PairCache(
+      (id, kind) => `${who},"credential":{"id":${id ? JSON.stringify(id) : 'null'},"kind":"${kind}"}`,
+      1_000,
+    );
   }
 }
 
@@ -159,9 +194,19 @@ class AnalysisBuilder {
   private readonly actionsByClass = emptyClassCounts();
   private readonly accounts = new Set<string>();
   private readonly regions = new Set<string>();
-  private readonly controlSets = new Map<string, { ids: readonly string[]; json: string }>();
+  private readonly controlSets = new Map<string | number, { ids: readonly string[]; json: string }>();
   private readonly exceptions: CompiledException[];
   private longLivedKeyActions = 0;
+  private lastDay = '\u0000';
+  private lastDaily: Record<ActorClass, number> | undefined;
+  /** Per eventSource and eventName: the `service:EventName` action and its evidence-line fragment. */
+  private readonly apiCalls = new PairCache((source, name) => ({
+    action: `${source.slice(0, source.indexOf('.') >>> 0)}:${name}`,
+    json: `"eventSource":${JSON.stringify(source)},"eventName":${JSON.stringify(name)}`,
+  }));
+  private readonly places = new PairCache(
+    (account, region) => `"account":${JSON.stringify(account)},"region":${JSON.stringify(region)}`,
+  );
   private actions = 0;
 
   constructor(private readonly context: AnalysisContext) {
@@ -187,13 +232,18 @@ class AnalysisBuilder {
     const profile = attribution.actor;
     const actorClass = profile.actorClass;
     this.actionsByClass[actorClass]++;
-    const day = dayOf(event.eventTime);
-    let daily = this.daily.get(day);
-    if (!daily) {
-      daily = emptyClassCounts();
-      this.daily.set(day, daily);
+    // Events arrive mostly in time order within a file: remember the last day's counters.
+    let daily = this.lastDaily;
+    if (!event.eventTime.startsWith(this.lastDay)) {
+      this.lastDay = dayOf(event.eventTime);
+      daily = this.daily.get(this.lastDay);
+      if (!daily) {
+        daily = emptyClassCounts();
+        this.daily.set(this.lastDay, daily);
+      }
+      this.lastDaily = daily;
     }
-    daily[actorClass]++;
+    daily![actorClass]++;
     if (event.account && this.accounts.size < MAX_ACCOUNTS) this.accounts.add(event.account);
     if (event.region && this.regions.size < MAX_REGIONS) this.regions.add(event.region);
     if (attribution.credentialKind === 'long-lived') this.longLivedKeyActions++;
@@ -213,11 +263,10 @@ class AnalysisBuilder {
         findingsJson += findingsJson ? `,"${finding.id}"` : `"${finding.id}"`;
       }
     }
-    const credential =
-      attribution.credentialId === null
-        ? `{"id":null,"kind":"${attribution.credentialKind}"}`
-        : `{"id":${JSON.stringify(attribution.credentialId)},"kind":"${attribution.credentialKind}"}`;
-    return `{"eventId":${JSON.stringify(event.eventId)},"eventTime":"${event.eventTime}","eventSource":${JSON.stringify(event.eventSource)},"eventName":${JSON.stringify(event.eventName)},"account":${JSON.stringify(event.account)},"region":${JSON.stringify(event.region)},${actor.jsonFragment},"credential":${credential},"controls":${controls.json},"findings":[${findingsJson}]}`;
+    const call = this.apiCalls.get(event.eventSource, event.eventName).json;
+    const place = this.places.get(event.account, event.region);
+    const who = actor.fragments.get(attribution.credentialId ?? '', attribution.credentialKind);
+    return `{"eventId":${JSON.stringify(event.eventId)},"eventTime":"${event.eventTime}",${call},${place},${who},"controls":${controls.json},"findings":[${findingsJson}]}`;
   }
 
   finish(input: InputSummary): Analysis {
@@ -313,7 +362,7 @@ class AnalysisBuilder {
     if (event.account && actor.accounts.size < MAX_ACCOUNTS) actor.accounts.add(event.account);
     if (event.region && actor.regions.size < MAX_REGIONS) actor.regions.add(event.region);
     actor.services.add(event.eventSource);
-    actor.actions.add(`${event.eventSource.split('.')[0]}:${event.eventName}`);
+    actor.actions.add(this.apiCalls.get(event.eventSource, event.eventName).action);
     for (const ip of event.sourceIps) actor.sourceIps.add(ip);
     actor.userAgents.add(
       event.userAgent.length > 200 ? `${event.userAgent.slice(0, 200)}…` : event.userAgent,
@@ -330,7 +379,12 @@ class AnalysisBuilder {
   /** The union of the matched rules' controls, cached per distinct set of rules. */
   private controlSet(matched: readonly CompiledRule[]): { ids: readonly string[]; json: string } {
     if (matched.length === 0) return EMPTY_CONTROLS;
-    const key = matched.map((r) => r.order).join(',');
+    let key: string | number;
+    if (matched.length === 1) key = matched[0]!.order;
+    else {
+      key = '';
+      for (const r of matched) key += `${r.order},`;
+    }
     let set = this.controlSets.get(key);
     if (!set) {
       const ids = [...new Set(matched.flatMap((r) => r.definition.controls))].sort();

@@ -12,6 +12,7 @@ import { Inventory } from './inventory.js';
 import { ActorClass, CredentialKind, credentialKindOf, type PrincipalRef, principalOf } from './principal.js';
 
 const SSO_ROLE = /^AWSReservedSSO_/;
+const MAX_PRINCIPAL_KEYS = 200_000;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 /** An actor as the pipeline knows it after its first event. Shared by all its events. */
@@ -48,7 +49,7 @@ function displayName(principal: PrincipalRef, actorId: string): string {
 class IdentityResolver {
   private readonly inventory: Inventory;
   private readonly tenantAccounts: ReadonlySet<string>;
-  private readonly principals = new Map<string, PrincipalRef>();
+  private readonly byPrincipalKey = new Map<string, { principal: PrincipalRef; actor: ActorProfile }>();
   private readonly actors = new Map<string, ActorProfile>();
 
   constructor(config: Pick<TenantConfig, 'inventory' | 'accounts'>) {
@@ -57,25 +58,27 @@ class IdentityResolver {
   }
 
   attribute(event: NormalizedEvent): Attribution {
-    const identity = event.identity;
-    const key = `${identity.type ?? ''}|${identity.arn ?? ''}|${identity.principalId ?? ''}|${identity.invokedBy ?? ''}|${identity.accountId ?? ''}`;
-    let principal = this.principals.get(key);
-    if (!principal) {
-      principal = principalOf(identity, event.account);
-      this.principals.set(key, principal);
+    const key = event.principalKey;
+    let known = this.byPrincipalKey.get(key);
+    if (!known) {
+      const principal = principalOf(event.identity, event.account);
+      const actorId = this.actorIdOf(principal);
+      let actor = this.actors.get(actorId);
+      if (!actor) {
+        actor = this.profile(actorId, principal, event);
+        this.actors.set(actorId, actor);
+      }
+      known = { principal, actor };
+      // Keys are bounded by principals and sessions, not events; cap them anyway.
+      if (this.byPrincipalKey.size >= MAX_PRINCIPAL_KEYS) this.byPrincipalKey.clear();
+      this.byPrincipalKey.set(key, known);
     }
-    const actorId = this.actorIdOf(principal);
-    let actor = this.actors.get(actorId);
-    if (!actor) {
-      actor = this.profile(actorId, principal, event);
-      this.actors.set(actorId, actor);
-    }
-    const accessKeyId = identity.accessKeyId ?? null;
+    const accessKeyId = event.accessKeyId ?? null;
     return {
-      actor,
+      actor: known.actor,
       credentialId: accessKeyId,
       credentialKind: credentialKindOf(accessKeyId ?? undefined),
-      sessionName: principal.sessionName,
+      sessionName: known.principal.sessionName,
     };
   }
 

@@ -170,6 +170,50 @@ describe('trailproof report', () => {
   }, 120_000);
 });
 
+describe('trailproof analyze is deterministic', () => {
+  it('gives byte-identical analysis.json and evidence.ndjson for the same input and config', async () => {
+    const args = (out: string) => [
+      'analyze',
+      STRATUS_DIR,
+      '--config',
+      path.join(work, 'tenant.yaml'),
+      '--out',
+      out,
+    ];
+    const [a, b] = [path.join(work, 'det-a'), path.join(work, 'det-b')];
+    expect((await runCli(args(a))).code).toBe(0);
+    expect((await runCli(args(b))).code).toBe(0);
+    for (const file of ['analysis.json', 'evidence.ndjson']) {
+      expect(await readFile(path.join(a, file), 'utf8')).toBe(await readFile(path.join(b, file), 'utf8'));
+    }
+  });
+});
+
+describe('trailproof demo', () => {
+  it('generates the sample month and writes report.html and report.pdf', async () => {
+    const out = path.join(work, 'demo');
+    const r = await runCli(['demo', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Generated [\d,]+ CloudTrail records in [\d,]+ files/);
+    const analysis = JSON.parse(await readFile(path.join(out, 'analysis.json'), 'utf8'));
+    expect(analysis.input.accepted).toBeGreaterThan(25_000);
+    expect(analysis.input.rejected).toBe(0);
+    const classes = new Set(analysis.actors.map((a: { class: string }) => a.class));
+    for (const c of ['human', 'workload', 'ai-agent', 'aws-service', 'third-party'])
+      expect(classes).toContain(c);
+    const rules = new Set(analysis.findings.map((f: { rule: string }) => f.rule));
+    // Incidents of the sample month that the foundation rules already see.
+    expect(rules).toContain('console-use-of-service-identity');
+    expect(rules).toContain('bedrock-model-access-enabled');
+    expect(analysis.findings.some((f: { suppressed: unknown }) => f.suppressed)).toBe(true);
+    const text = (await pdfPages(path.join(out, 'report.pdf'))).join('\n');
+    expect(text).toContain('Acme Robotics');
+    expect(text).toContain('Northwind Security');
+    expect(text).toMatch(/Service identity used interactively/);
+  }, 120_000);
+});
+
 describe('trailproof catalog', () => {
   it('lists all 126 controls as JSON and filters by framework', async () => {
     const all = JSON.parse((await runCli(['catalog', '--json'])).stdout);

@@ -16,11 +16,15 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 const ActorClassSchema = z.enum(['human', 'workload', 'ai-agent', 'aws-service', 'third-party', 'unknown']);
 
-const accountId = z.string().regex(ACCOUNT_ID, 'expected a 12-digit AWS account id (quote it in YAML)');
+const ACCOUNT_ID_MESSAGE = 'expected a 12-digit AWS account id (quote it in YAML)';
+const accountId = z.string({ error: ACCOUNT_ID_MESSAGE }).regex(ACCOUNT_ID, ACCOUNT_ID_MESSAGE);
 const isoDate = z
   .string()
   .regex(ISO_DATE, 'expected a date as YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'expected a real calendar date');
+  .refine((s) => {
+    const ms = Date.parse(`${s}T00:00:00Z`);
+    return !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(s);
+  }, 'expected a real calendar date');
 
 const SourceSchema = z.union(
   [
@@ -179,7 +183,7 @@ class TenantConfigError extends Error {
  * @throws TenantConfigError listing every problem, each with its field path
  */
 function parseTenantConfig(document: unknown, file: string): TenantConfig {
-  const result = TenantConfigSchema.safeParse(document);
+  const result = TenantConfigSchema.safeParse(document, { reportInput: true });
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => describeIssue(issue, formatIssuePath(issue.path)));
   throw new TenantConfigError(file, problems);

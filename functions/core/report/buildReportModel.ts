@@ -90,7 +90,11 @@ function findingRow(f: Finding) {
         : `${day(f.firstSeen)} – ${day(f.lastSeen)}`,
     eventIds: ids,
     moreEventIds: f.count > ids.length ? num(f.count - ids.length) : null,
-    context: Object.entries(f.context).map(([key, value]) => ({ key, value: clip(value, 200) })),
+    // Label each evidence field by its last path segment: `userIdentity.accessKeyId` → `accessKeyId`.
+    context: Object.entries(f.context).map(([key, value]) => ({
+      key: key.split('.').at(-1) ?? key,
+      value: clip(value, 200),
+    })),
     remediation: f.remediation,
     suppressed: f.suppressed
       ? {

@@ -10,6 +10,7 @@ import type { TenantConfig, TenantException } from '../config/tenantConfig.js';
 import type { ControlCatalog } from '../controls/catalog.js';
 import { type CompiledRule, type RulePack, readPath } from '../controls/RuleEngine.js';
 import { SEVERITIES, type Severity } from '../controls/ruleSchema.js';
+import { type AccountabilityChain, AccountabilityTracker } from '../identity/AccountabilityTracker.js';
 import type { ActorProfile, Attribution } from '../identity/IdentityResolver.js';
 import { compileArnPattern } from '../identity/inventory.js';
 import { ACTOR_CLASSES, type ActorClass, MACHINE_CLASSES } from '../identity/principal.js';
@@ -26,6 +27,7 @@ import {
   type CredentialUse,
   type ExceptionReport,
   type Finding,
+  type LifecycleEvent,
 } from './types.js';
 
 /** Event IDs kept per finding; the rest are listed in evidence.ndjson. */
@@ -33,6 +35,33 @@ const FINDING_EVENT_IDS = 100;
 const MAX_CREDENTIALS = 50;
 const MAX_ACCOUNTS = 200;
 const MAX_REGIONS = 40;
+
+/** IAM changes kept as rotation, revocation and offboarding evidence for the identity they change. */
+const LIFECYCLE_EVENTS: ReadonlySet<string> = new Set([
+  'CreateUser',
+  'DeleteUser',
+  'CreateAccessKey',
+  'UpdateAccessKey',
+  'DeleteAccessKey',
+  'CreateLoginProfile',
+  'UpdateLoginProfile',
+  'DeleteLoginProfile',
+  'EnableMFADevice',
+  'DeactivateMFADevice',
+  'AttachUserPolicy',
+  'DetachUserPolicy',
+  'PutUserPolicy',
+  'DeleteUserPolicy',
+  'CreateRole',
+  'DeleteRole',
+  'UpdateAssumeRolePolicy',
+  'AttachRolePolicy',
+  'DetachRolePolicy',
+  'PutRolePolicy',
+  'DeleteRolePolicy',
+]);
+const MAX_LIFECYCLE_IDENTITIES = 10_000;
+const MAX_LIFECYCLE_EVENTS = 50;
 
 const PRIVILEGED_SOURCES = new Set([
   'iam.amazonaws.com',
@@ -130,6 +159,7 @@ class ActorState {
   readonly actions = new BoundedCounter(300);
   readonly sourceIps = new BoundedCounter(50);
   readonly userAgents = new BoundedCounter(20);
+  readonly vpcEndpoints = new BoundedCounter(20);
   /** `"actor":…,"class":…,"credential":{…}` of evidence lines, escaped once per actor and credential. */
   readonly fragments: PairCache<string>;
 
@@ -196,6 +226,8 @@ class AnalysisBuilder {
   private readonly regions = new Set<string>();
   private readonly controlSets = new Map<string | number, { ids: readonly string[]; json: string }>();
   private readonly exceptions: CompiledException[];
+  private readonly accountability = new AccountabilityTracker();
+  private readonly lifecycle = new Map<string, { events: LifecycleEvent[]; omitted: number }>();
   private longLivedKeyActions = 0;
   private lastDay = '\u0000';
   private lastDaily: Record<ActorClass, number> | undefined;
@@ -229,6 +261,14 @@ class AnalysisBuilder {
    */
   add(event: NormalizedEvent, attribution: Attribution, matched: readonly CompiledRule[]): string {
     this.actions++;
+    this.accountability.observe(event, attribution);
+    if (
+      event.eventSource === 'iam.amazonaws.com' &&
+      LIFECYCLE_EVENTS.has(event.eventName) &&
+      !event.errorCode
+    ) {
+      this.recordLifecycle(event, attribution);
+    }
     const profile = attribution.actor;
     const actorClass = profile.actorClass;
     this.actionsByClass[actorClass]++;
@@ -272,8 +312,13 @@ class AnalysisBuilder {
   finish(input: InputSummary): Analysis {
     const findings = this.findingResults();
     const controls = this.controlResults();
+    const firstMs = input.firstEventTime ? Date.parse(input.firstEventTime) : 0;
+    const resolved = this.accountability.resolve({
+      dataStartMs: this.context.window?.startMs ?? firstMs,
+      collectedAccounts: this.accounts,
+    });
     const actors = [...this.actors.values()]
-      .map((a) => this.actorResult(a))
+      .map((a) => this.actorResult(a, resolved.chains.get(a.profile.id) ?? []))
       .sort((a, b) => b.events - a.events || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const actorsByClass = emptyClassCounts();
     for (const a of actors) actorsByClass[a.class]++;
@@ -318,6 +363,10 @@ class AnalysisBuilder {
       findings,
       controls,
       exceptions: this.exceptionResults(),
+      accountability: resolved.summary,
+      identityLifecycle: [...this.lifecycle.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([identity, { events, omitted }]) => ({ identity, events, omitted })),
     };
   }
 
@@ -364,6 +413,7 @@ class AnalysisBuilder {
     actor.services.add(event.eventSource);
     actor.actions.add(this.apiCalls.get(event.eventSource, event.eventName).action);
     for (const ip of event.sourceIps) actor.sourceIps.add(ip);
+    if (event.vpcEndpointId) actor.vpcEndpoints.add(event.vpcEndpointId);
     actor.userAgents.add(
       event.userAgent.length > 200 ? `${event.userAgent.slice(0, 200)}…` : event.userAgent,
     );
@@ -529,7 +579,51 @@ class AnalysisBuilder {
     });
   }
 
-  private actorResult(actor: ActorState): ActorSummary {
+  /** Keeps IAM changes to a user or role, keyed by the changed identity's ARN. */
+  private recordLifecycle(event: NormalizedEvent, attribution: Attribution): void {
+    const request = event.requestParameters ?? {};
+    const userName = typeof request.userName === 'string' ? request.userName : undefined;
+    const roleName = typeof request.roleName === 'string' ? request.roleName : undefined;
+    // CreateAccessKey without userName acts on the caller itself.
+    const target = userName
+      ? `arn:aws:iam::${event.account}:user/${userName}`
+      : roleName
+        ? `arn:aws:iam::${event.account}:role/${roleName}`
+        : attribution.actor.principal.type === 'IAMUser'
+          ? attribution.actor.id
+          : undefined;
+    if (!target) return;
+    let entry = this.lifecycle.get(target);
+    if (!entry) {
+      if (this.lifecycle.size >= MAX_LIFECYCLE_IDENTITIES) return;
+      entry = { events: [], omitted: 0 };
+      this.lifecycle.set(target, entry);
+    }
+    if (entry.events.length >= MAX_LIFECYCLE_EVENTS) {
+      entry.omitted++;
+      return;
+    }
+    const response = event.responseElements;
+    const issuedKey = (response?.accessKey as { accessKeyId?: unknown } | undefined)?.accessKeyId;
+    const key =
+      typeof request.accessKeyId === 'string'
+        ? request.accessKeyId
+        : typeof issuedKey === 'string'
+          ? issuedKey
+          : null;
+    const policy = request.policyArn ?? request.policyName;
+    entry.events.push({
+      eventName: event.eventName,
+      eventTime: event.eventTime,
+      eventId: event.eventId,
+      by: attribution.actor.id,
+      accessKeyId: key,
+      status: typeof request.status === 'string' ? request.status : null,
+      policy: typeof policy === 'string' ? policy : null,
+    });
+  }
+
+  private actorResult(actor: ActorState, chains: readonly AccountabilityChain[]): ActorSummary {
     const p = actor.profile;
     return {
       id: p.id,
@@ -561,8 +655,13 @@ class AnalysisBuilder {
       actions: actor.actions.result(30),
       sourceIps: actor.sourceIps.result(10),
       userAgents: actor.userAgents.result(5),
+      vpcEndpoints: actor.vpcEndpoints.result(5),
       privilegedActions: actor.privileged,
       findings: actor.findings,
+      accountability: chains,
+      lifecycle: [...(this.lifecycle.get(p.id)?.events ?? [])].sort((a, b) =>
+        a.eventTime < b.eventTime ? -1 : 1,
+      ),
     };
   }
 

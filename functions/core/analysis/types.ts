@@ -6,6 +6,7 @@
  */
 import type { FrameworkId } from '../controls/catalog.js';
 import type { Severity } from '../controls/ruleSchema.js';
+import type { AccountabilityChain, AccountabilitySummary } from '../identity/AccountabilityTracker.js';
 import type { ActorClass, CredentialKind } from '../identity/principal.js';
 import type { InputSummary } from '../ingest/InputLedger.js';
 
@@ -54,8 +55,32 @@ interface ActorSummary {
   readonly actions: BoundedList;
   readonly sourceIps: BoundedList;
   readonly userAgents: BoundedList;
+  readonly vpcEndpoints: BoundedList;
   readonly privilegedActions: number;
   readonly findings: number;
+  /** For machine actors: the chain behind each credential (the 10 most used). */
+  readonly accountability: readonly AccountabilityChain[];
+  /** IAM lifecycle events that targeted this identity (keys created, rotated, deleted…). */
+  readonly lifecycle: readonly LifecycleEvent[];
+}
+
+/** An IAM change to a user or role: rotation, revocation and offboarding evidence. */
+interface LifecycleEvent {
+  readonly eventName: string;
+  readonly eventTime: string;
+  readonly eventId: string;
+  /** Who made the change (actor id). */
+  readonly by: string;
+  readonly accessKeyId: string | null;
+  readonly status: string | null;
+  readonly policy: string | null;
+}
+
+interface IdentityLifecycle {
+  /** ARN of the IAM user or role the events changed. */
+  readonly identity: string;
+  readonly events: readonly LifecycleEvent[];
+  readonly omitted: number;
 }
 
 interface FindingSuppression {
@@ -144,6 +169,10 @@ interface Analysis {
   readonly findings: readonly Finding[];
   readonly controls: readonly ControlResult[];
   readonly exceptions: readonly ExceptionReport[];
+  /** Can every machine action be tied to an identity, a credential and an owner? */
+  readonly accountability: AccountabilitySummary;
+  /** Every IAM user and role that lifecycle events changed during the period. */
+  readonly identityLifecycle: readonly IdentityLifecycle[];
 }
 
 export type {
@@ -159,5 +188,7 @@ export type {
   ExceptionReport,
   Finding,
   FindingSuppression,
+  IdentityLifecycle,
+  LifecycleEvent,
 };
 export { ANALYSIS_SCHEMA };

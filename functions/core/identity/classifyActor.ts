@@ -33,6 +33,10 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const CI_SESSION =
   /^(?:GitHubActions|github-actions|gha-|GitLab|gitlab-|circleci|buildkite|jenkins|codebuild|bitbucket)/i;
 const SDK_SESSION = /^(?:botocore-session-\d+|aws-go-sdk-\d+|aws-sdk-js-\d+|\d{10,})$/;
+/** Roles Anywhere names sessions after the client certificate's serial number (hex). */
+const ROLES_ANYWHERE_SESSION = /^[0-9a-f]{32,40}$/i;
+/** EKS Pod Identity sessions are named `eks-<cluster>-<pod>-<uuid>`. */
+const EKS_SESSION = /^eks-[a-z0-9-]+-[0-9a-f]{8}-[0-9a-f]{4}-/i;
 const LAMBDA_ENV = /exec-env\/AWS_Lambda/i;
 const CONTAINER_ENV = /exec-env\/AWS_ECS|exec-env\/AWS_Batch|eks\.amazonaws\.com/i;
 const WORKLOAD_USER_NAME =
@@ -169,6 +173,15 @@ function classifyActor(
     }
     if (CI_SESSION.test(session)) {
       return result(ActorClass.Workload, `session name ${session} is set by a CI/CD system`);
+    }
+    if (ROLES_ANYWHERE_SESSION.test(session) || identity.sourceIdentity?.startsWith('CN=')) {
+      return result(
+        ActorClass.Workload,
+        `IAM Roles Anywhere session: ${identity.sourceIdentity?.startsWith('CN=') ? `source identity ${identity.sourceIdentity} is an X.509 certificate subject` : `session name ${session} is a certificate serial number`}`,
+      );
+    }
+    if (EKS_SESSION.test(session)) {
+      return result(ActorClass.Workload, `session name ${session} is set by EKS Pod Identity for a Kubernetes pod`);
     }
     if (EMAIL.test(session)) {
       return result(

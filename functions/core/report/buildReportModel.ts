@@ -6,10 +6,11 @@
  * template engine escapes them, and nothing in the model is ever marked as trusted HTML.
  */
 
-import type { Analysis, ControlResult, ControlStatus, Finding } from '../analysis/types.js';
+import type { ActorSummary, Analysis, ControlResult, ControlStatus, Finding } from '../analysis/types.js';
 import type { TenantConfig } from '../config/tenantConfig.js';
 import type { FrameworkId } from '../controls/catalog.js';
 import type { Severity } from '../controls/ruleSchema.js';
+import type { AccountabilityChain } from '../identity/AccountabilityTracker.js';
 import { ACTOR_CLASSES, type ActorClass, MACHINE_CLASSES } from '../identity/principal.js';
 
 /** Caps that keep the PDF a readable summary; full detail is in the files beside it. */
@@ -69,9 +70,25 @@ function formatInstant(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
-function findingRow(f: Finding) {
+/** `role/deployer ← role/ops-admin ← alice@acme.example`: the holder first, then who issued its credential. */
+function chainText(chain: AccountabilityChain | undefined): string | null {
+  if (!chain) return null;
+  const path = chain.path.map((s) => clip(s.actorName, 60)).join(' ← ');
+  return chain.break ? `${path} (chain breaks: ${chain.breakReason})` : path;
+}
+
+/** The chain behind a finding: the one for the finding's credential, else the actor's most used. */
+function chainForFinding(f: Finding, actor: ActorSummary | undefined): AccountabilityChain | undefined {
+  const chains = actor?.accountability ?? [];
+  return chains.find((c) => c.credential !== null && f.credentials.includes(c.credential)) ?? chains[0];
+}
+
+function findingRow(f: Finding, actor?: ActorSummary) {
   const ids = f.eventIds.slice(0, REPORT_LIMITS.eventIdsPerFinding);
+  const chain = chainForFinding(f, actor);
   return {
+    chain: chainText(chain),
+    accountableOwner: chain?.owner ? clip(chain.owner, 80) : null,
     id: f.id,
     rule: f.rule,
     title: f.title,
@@ -148,6 +165,7 @@ function buildReportModel(analysis: Analysis, options: ReportOptions) {
     machine: MACHINE_CLASSES.has(c),
     y: i * 26,
   }));
+  const actorsById = new Map(analysis.actors.map((a) => [a.id, a]));
   const open = analysis.findings.filter((f) => !f.suppressed);
   const suppressed = analysis.findings.filter((f) => f.suppressed);
   const shownFindings = open.slice(0, REPORT_LIMITS.findings);
@@ -188,6 +206,8 @@ function buildReportModel(analysis: Analysis, options: ReportOptions) {
       .join(', '),
     lastSeen: day(a.lastSeen),
     reason: clip(a.reasons[0] ?? '', 220),
+    accountableOwner: a.accountability[0]?.owner ? clip(a.accountability[0].owner, 60) : null,
+    chain: a.accountability[0] && a.accountability[0].path.length > 1 ? chainText(a.accountability[0]) : null,
   }));
   const severityRows = SEVERITY_ORDER.filter((s) => s !== 'info').map((s) => ({
     key: s,
@@ -232,13 +252,20 @@ function buildReportModel(analysis: Analysis, options: ReportOptions) {
       regions: summary.regions.join(', ') || 'none',
     },
     figures: [
-      { label: 'Actions analysed', value: num(totalActions) },
+      { label: 'Actions analysed', value: num(totalActions), note: null },
       {
         label: 'Machine actions',
         value: pct(machineActions, totalActions),
         note: `${num(machineActions)} by workloads and AI agents`,
       },
-      { label: 'Actors', value: num(analysis.actors.length) },
+      {
+        label: 'Accountability coverage',
+        value: analysis.summary.machineActions
+          ? pct(analysis.accountability.ownedActions, analysis.accountability.machineActions)
+          : 'n/a',
+        note: 'of machine actions tie to an identity, a credential and a named owner',
+      },
+      { label: 'Actors', value: num(analysis.actors.length), note: null },
       {
         label: 'Open findings',
         value: num(open.length),
@@ -248,9 +275,14 @@ function buildReportModel(analysis: Analysis, options: ReportOptions) {
     classRows,
     classChartHeight: classRows.length * 26,
     severityRows,
-    findings: shownFindings.map(findingRow),
+    findings: shownFindings.map((f) => findingRow(f, actorsById.get(f.actor))),
     findingsOmitted: open.length > shownFindings.length ? num(open.length - shownFindings.length) : null,
-    suppressedFindings: suppressed.map(findingRow),
+    suppressedFindings: suppressed.map((f) => findingRow(f, actorsById.get(f.actor))),
+    accountabilityBreaks: analysis.accountability.breaks.map((b) => ({
+      text: b.text,
+      actions: num(b.actions),
+      share: pct(b.actions, analysis.accountability.machineActions),
+    })),
     frameworks,
     actors: actorRows,
     actorsOmitted:

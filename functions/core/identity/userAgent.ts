@@ -30,7 +30,7 @@ const PATTERNS: readonly UserAgentPattern[] = [
   {
     family: UserAgentFamily.AgentFramework,
     pattern:
-      /strands-agents|langchain|langgraph|llama[-_]?index|crewai|autogen|openai-agents|bedrock-agentcore|semantic-kernel|mcp-server|\bmcp\//i,
+      /strands-agents|langchain|langgraph|llama[-_]?index|crewai|autogen|openai-agents|bedrock-agentcore|semantic-kernel|mcp-server|awslabs\/mcp|\bmcp\//i,
     label: 'an AI agent framework',
   },
   {
@@ -56,7 +56,8 @@ const PATTERNS: readonly UserAgentPattern[] = [
   },
   {
     family: UserAgentFamily.Console,
-    pattern: /^(?:console\.amazonaws\.com|signin\.amazonaws\.com|AWS Internal)$|console\.aws\.amazon\.com/i,
+    pattern:
+      /^(?:console\.amazonaws\.com|signin\.amazonaws\.com|console\.[a-z0-9-]+\.amazonaws\.com|S3Console|AWSConsole)|console\.aws\.amazon\.com|ConsoleBackend/i,
     label: 'the AWS console',
   },
   {

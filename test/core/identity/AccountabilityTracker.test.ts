@@ -52,7 +52,7 @@ function event(time: string, account: string, userIdentity: unknown, fields: Rec
     eventName: 'ListBuckets',
     awsRegion: 'eu-west-1',
     sourceIPAddress: '192.0.2.10',
-    userAgent: 'aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64',
+    userAgent: 'Boto3/1.34.10 md/Botocore#1.34.10 ua/2.0 os/linux lang/python#3.12',
     recipientAccountId: account,
     userIdentity,
     ...fields,

@@ -43,18 +43,32 @@ describe('IdentityResolver on AWS documentation examples (one per userIdentity t
   });
 
   it('another AWS account is a third party', () => {
-    const a = new IdentityResolver(tenant()).attribute(doc('AssumeRole', 'AWSAccount'));
+    // The documentation example has no recipientAccountId; the tenant is the account the docs use.
+    const a = new IdentityResolver(tenant(['111122223333'])).attribute(doc('AssumeRole', 'AWSAccount'));
     expect(a.actor.actorClass).toBe('third-party');
     expect(a.actor.id).toMatch(/^account:/);
   });
 
-  it('SAML federation is human; web identity federation is a workload', () => {
+  it('SAML federation is human; consumer web identity (Google) is human, a CI issuer is a workload', () => {
     expect(new IdentityResolver(tenant()).attribute(doc('AssumeRoleWithSAML')).actor.actorClass).toBe(
       'human',
     );
-    const web = new IdentityResolver(tenant()).attribute(doc('AssumeRoleWithWebIdentity'));
+    const google = new IdentityResolver(tenant()).attribute(doc('AssumeRoleWithWebIdentity'));
+    expect(google.actor.actorClass).toBe('human');
+    expect(google.actor.reasons[0]).toMatch(/consumer sign-in/);
+    const ci = normalized({
+      ...doc('AssumeRoleWithWebIdentity').raw,
+      userIdentity: {
+        type: 'WebIdentityUser',
+        principalId:
+          'token.actions.githubusercontent.com:sts.amazonaws.com:repo:acme/api:ref:refs/heads/main',
+        userName: 'repo:acme/api:ref:refs/heads/main',
+        identityProvider: 'token.actions.githubusercontent.com',
+      },
+    });
+    const web = new IdentityResolver(tenant()).attribute(ci);
     expect(web.actor.actorClass).toBe('workload');
-    expect(web.actor.reasons[0]).toMatch(/OIDC/);
+    expect(web.actor.reasons[0]).toMatch(/OIDC.*CI\/CD pipeline/);
   });
 
   it('a role session is attributed to its role, with a temporary or long-lived credential', () => {

@@ -244,6 +244,42 @@ describe('accountability chain', () => {
     ]);
   });
 
+  it('keeps instance-role credentials tied to their instance role when they are used from outside AWS', async () => {
+    const ec2 = { type: 'AWSService', invokedBy: 'ec2.amazonaws.com' };
+    const instance = roleSession(PROD, 'web-role', 'i-0fedcba9876543210', 'ASIAINSTANCE00000001', {
+      ec2RoleDelivery: '2.0',
+    });
+    const records = [
+      issue(
+        '2026-11-07T06:00:00Z',
+        PROD,
+        ec2,
+        'AssumeRole',
+        'web-role',
+        'i-0fedcba9876543210',
+        'ASIAINSTANCE00000001',
+      ),
+      event('2026-11-07T06:05:00Z', PROD, instance, { sourceIPAddress: '10.0.1.20' }),
+      // The same key, minutes later, from an address outside the VPC: still the instance role's credential.
+      event('2026-11-07T06:20:00Z', PROD, instance, {
+        sourceIPAddress: '203.0.113.77',
+        eventName: 'ListUsers',
+        eventSource: 'iam.amazonaws.com',
+      }),
+    ];
+    const analysis = await analyse(records, [
+      { match: `arn:aws:iam::${PROD}:role/web-role`, class: 'workload', owner: 'web@acme.example' },
+    ]);
+    const actor = analysis.actors.find((a) => a.id === `arn:aws:iam::${PROD}:role/web-role`)!;
+    expect(actor.sourceIps.top.map((t) => t.value).sort()).toEqual(['10.0.1.20', '203.0.113.77']);
+    const [chain] = actor.accountability;
+    expect(chain!.credential).toBe('ASIAINSTANCE00000001');
+    expect(chain!.events).toBe(2);
+    expect(chain!.session).toBe('i-0fedcba9876543210');
+    expect(chain!.initiator).toBe('service:ec2.amazonaws.com');
+    expect(chain!.owner).toBe('web@acme.example');
+  });
+
   it('says why a chain breaks: issued before the period, or the issuing account was not collected', async () => {
     const early = roleSession(PROD, 'batch-role', 'i-0abc1234def567890', 'ASIABATCHEARLY000001', {
       ec2RoleDelivery: '2.0',

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { TenantConfig, TenantException } from '../config/tenantConfig.js';
 import type { ControlCatalog } from '../controls/catalog.js';
+import { type DetectorHit, DetectorRunner } from '../controls/detectors.js';
 import { type CompiledRule, type RulePack, readPath } from '../controls/RuleEngine.js';
 import { SEVERITIES, type Severity } from '../controls/ruleSchema.js';
 import { type AccountabilityChain, AccountabilityTracker } from '../identity/AccountabilityTracker.js';
@@ -227,6 +228,7 @@ class AnalysisBuilder {
   private readonly controlSets = new Map<string | number, { ids: readonly string[]; json: string }>();
   private readonly exceptions: CompiledException[];
   private readonly accountability = new AccountabilityTracker();
+  private readonly detectors = new DetectorRunner();
   private readonly lifecycle = new Map<string, { events: LifecycleEvent[]; omitted: number }>();
   private longLivedKeyActions = 0;
   private lastDay = '\u0000';
@@ -299,6 +301,11 @@ class AnalysisBuilder {
       if (effect === 'evidence') {
         for (const id of rule.definition.controls) this.controls.get(id)!.evidence++;
       } else if (effect === 'finding') {
+        if (rule.definition.detector) {
+          // Stateful: judged at the end of the period; the finding lists its proving event IDs.
+          this.detectors.observe(rule, event, attribution);
+          continue;
+        }
         const finding = this.recordFinding(rule, actor, event, attribution);
         findingsJson += findingsJson ? `,"${finding.id}"` : `"${finding.id}"`;
       }
@@ -310,9 +317,12 @@ class AnalysisBuilder {
   }
 
   finish(input: InputSummary): Analysis {
+    const firstMs = input.firstEventTime ? Date.parse(input.firstEventTime) : 0;
+    const lastMs = input.lastEventTime ? Date.parse(input.lastEventTime) : firstMs;
+    const period = this.context.window ?? { startMs: firstMs, endMs: lastMs + 1 };
+    for (const hit of this.detectors.conclude(period)) this.recordDetectorHit(hit);
     const findings = this.findingResults();
     const controls = this.controlResults();
-    const firstMs = input.firstEventTime ? Date.parse(input.firstEventTime) : 0;
     const resolved = this.accountability.resolve({
       dataStartMs: this.context.window?.startMs ?? firstMs,
       collectedAccounts: this.accounts,
@@ -444,6 +454,34 @@ class AnalysisBuilder {
         for (const id of rule.definition.controls) this.controls.get(id)!.rules.add(rule.definition.id);
     }
     return set;
+  }
+
+  /** Turns a detector's conclusion into a finding (with exceptions applied like any other). */
+  private recordDetectorHit(hit: DetectorHit): void {
+    const actor = this.actors.get(hit.attribution.actor.id);
+    if (!actor) return;
+    const definition = hit.rule.definition;
+    const resource = definition.detector?.per === 'credential' ? hit.attribution.credentialId : null;
+    const key = `${definition.id}\u0000${actor.profile.id}\u0000${resource ?? ''}`;
+    const suppressedBy = this.exceptionFor(definition.id, actor.profile, resource);
+    const seen = new TimeSpan();
+    seen.add(hit.first.ms, hit.first.time);
+    seen.add(hit.last.ms, hit.last.time);
+    this.findings.set(key, {
+      id: `TP-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`,
+      rule: hit.rule,
+      actor,
+      resource,
+      eventIds: [...hit.eventIds],
+      count: hit.count,
+      seen,
+      accounts: new Set(hit.accounts),
+      credentials: new Set(hit.credentials),
+      context: { ...hit.context },
+      suppressedBy,
+    });
+    if (suppressedBy) suppressedBy.suppressed++;
+    else actor.findings++;
   }
 
   private recordFinding(

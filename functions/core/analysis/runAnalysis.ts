@@ -6,6 +6,7 @@
 import type { TenantConfig } from '../config/tenantConfig.js';
 import type { ControlCatalog } from '../controls/catalog.js';
 import { RuleEngine, type RulePack } from '../controls/RuleEngine.js';
+import { tenantContextOf } from '../controls/tenantContext.js';
 import { IdentityResolver } from '../identity/IdentityResolver.js';
 import { InputLedger } from '../ingest/InputLedger.js';
 import { type IngestProgress, ingestEvents, type TimeWindow } from '../ingest/ingestEvents.js';
@@ -31,7 +32,7 @@ interface RunAnalysisOptions {
 async function runAnalysis(options: RunAnalysisOptions): Promise<Analysis> {
   const ledger = options.ledger ?? new InputLedger();
   const resolver = new IdentityResolver(options.config);
-  const engine = new RuleEngine(options.rules);
+  const engine = new RuleEngine(options.rules, tenantContextOf(options.config));
   const builder = new AnalysisBuilder({
     config: options.config,
     configHash: options.configHash,

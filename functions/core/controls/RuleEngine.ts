@@ -11,9 +11,17 @@ import { userAgentFamily } from '../identity/userAgent.js';
 import type { NormalizedEvent } from '../ingest/normalizeEvent.js';
 import { describeIssue, formatIssuePath } from '../shared/zodIssues.js';
 import type { ControlCatalog } from './catalog.js';
+import { checkNamed, type TenantContext } from './checks.js';
 import { type Condition, type RuleDefinition, RuleSchema } from './ruleSchema.js';
 
-type Predicate = (record: Record<string, unknown>) => boolean;
+/** Everything a condition may look at: the event, who acted, and the tenant. */
+interface MatchContext {
+  readonly event: NormalizedEvent;
+  readonly attribution: Attribution;
+  readonly tenant: TenantContext;
+}
+
+type Predicate = (context: MatchContext) => boolean;
 
 interface CompiledRule {
   readonly definition: RuleDefinition;
@@ -21,7 +29,7 @@ interface CompiledRule {
   /** Path of the field that names the resource a finding is about, if the rule sets one. */
   readonly resourcePath?: readonly string[];
   readonly evidencePaths: readonly (readonly string[])[];
-  readonly accepts: (event: NormalizedEvent, attribution: Attribution, uaFamily: string) => boolean;
+  readonly accepts: (context: MatchContext, uaFamily: string) => boolean;
 }
 
 interface RulePack {
@@ -64,7 +72,13 @@ function list<T>(value: T | readonly T[] | undefined): readonly T[] | undefined 
 
 /** Compiles one field condition; any value in an array field may satisfy it. */
 function compileCondition(condition: Condition): Predicate {
-  const path = splitPath(condition.field);
+  const path = condition.field ? splitPath(condition.field) : undefined;
+  if (condition.check !== undefined) {
+    const check = checkNamed(condition.check);
+    if (!check) throw new RuleDefinitionError(`unknown check ${condition.check}`);
+    return (context) => check({ ...context, value: path ? readPath(context.event.raw, path) : undefined });
+  }
+  if (!path) throw new RuleDefinitionError('a condition without a check needs a field');
   const fold = condition.ignoreCase ? (s: string) => s.toLowerCase() : (s: string) => s;
   const asText = (v: unknown): string | undefined =>
     typeof v === 'string'
@@ -75,8 +89,8 @@ function compileCondition(condition: Condition): Predicate {
   let test: (value: unknown) => boolean;
   if (condition.exists !== undefined) {
     const want = condition.exists;
-    return (record) => {
-      const v = readPath(record, path);
+    return ({ event }) => {
+      const v = readPath(event.raw, path);
       return (v !== undefined && v !== null && v !== '') === want;
     };
   }
@@ -114,8 +128,8 @@ function compileCondition(condition: Condition): Predicate {
       return t !== undefined && pattern.test(t);
     };
   }
-  return (record) => {
-    const v = readPath(record, path);
+  return ({ event }) => {
+    const v = readPath(event.raw, path);
     return Array.isArray(v) ? v.some(test) : test(v);
   };
 }
@@ -129,15 +143,15 @@ function compileRule(definition: RuleDefinition, order: number): CompiledRule {
   const any = (m.any ?? []).map(compileCondition);
   const none = (m.none ?? []).map(compileCondition);
   const failed = m.failed;
-  const accepts = (event: NormalizedEvent, attribution: Attribution, uaFamily: string): boolean => {
+  const accepts = (context: MatchContext, uaFamily: string): boolean => {
+    const { event, attribution } = context;
     if (classes && !classes.has(attribution.actor.actorClass)) return false;
     if (kinds && !kinds.has(attribution.credentialKind)) return false;
     if (families && !families.has(uaFamily)) return false;
     if (failed !== undefined && failed !== (event.errorCode !== undefined)) return false;
-    const raw = event.raw;
-    for (const p of all) if (!p(raw)) return false;
-    if (any.length && !any.some((p) => p(raw))) return false;
-    for (const p of none) if (p(raw)) return false;
+    for (const p of all) if (!p(context)) return false;
+    if (any.length && !any.some((p) => p(context))) return false;
+    for (const p of none) if (p(context)) return false;
     return true;
   };
   return {
@@ -229,7 +243,13 @@ class RuleEngine {
   private readonly candidates = new Map<string, readonly CompiledRule[]>();
   private readonly uaFamilies = new Map<string, string>();
 
-  constructor(readonly pack: RulePack) {
+  private readonly tenant: TenantContext;
+
+  constructor(
+    readonly pack: RulePack,
+    tenant: TenantContext = { environments: new Map() },
+  ) {
+    this.tenant = tenant;
     for (const rule of pack.rules) {
       const sources = list(rule.definition.match.eventSource);
       const names = list(rule.definition.match.eventName);
@@ -273,7 +293,8 @@ class RuleEngine {
     const matched: CompiledRule[] = [];
     if (candidates.length === 0) return matched;
     const family = this.userAgentFamilyOf(event.userAgent);
-    for (const rule of candidates) if (rule.accepts(event, attribution, family)) matched.push(rule);
+    const context: MatchContext = { event, attribution, tenant: this.tenant };
+    for (const rule of candidates) if (rule.accepts(context, family)) matched.push(rule);
     return matched;
   }
 
@@ -295,5 +316,5 @@ class RuleEngine {
   }
 }
 
-export type { CompiledRule, RulePack };
+export type { CompiledRule, MatchContext, RulePack };
 export { buildRulePack, canonicalJson, RuleDefinitionError, RuleEngine, readPath };

@@ -5,6 +5,7 @@
  * triage, tests inline). A rule is data: adding one touches its file and nothing else.
  */
 import { z } from 'zod';
+import { CHECK_NAMES } from './checks.js';
 
 const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 type Severity = (typeof SEVERITIES)[number];
@@ -34,7 +35,12 @@ const scalar = z.union([z.string(), z.number(), z.boolean()]);
 /** One test on a field of the raw record, addressed by a dotted path such as `requestParameters.policyArn`. */
 const ConditionSchema = z
   .object({
-    field: z.string().regex(/^[A-Za-z0-9_$]+(?:\.[A-Za-z0-9_$]+)*$/, 'expected a dotted field path'),
+    field: z
+      .string()
+      .regex(/^[A-Za-z0-9_$]+(?:\.[A-Za-z0-9_$]+)*$/, 'expected a dotted field path')
+      .optional(),
+    /** A named check from checks.ts, for judgements a comparison cannot express. */
+    check: z.enum(CHECK_NAMES as [string, ...string[]]).optional(),
     equals: scalar.optional(),
     oneOf: z.array(scalar).min(1).optional(),
     startsWith: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
@@ -47,10 +53,14 @@ const ConditionSchema = z
   .strict()
   .refine(
     (c) =>
-      [c.equals, c.oneOf, c.startsWith, c.endsWith, c.contains, c.matches, c.exists].filter(
+      [c.equals, c.oneOf, c.startsWith, c.endsWith, c.contains, c.matches, c.exists, c.check].filter(
         (v) => v !== undefined,
       ).length === 1,
-    'a condition needs exactly one of equals, oneOf, startsWith, endsWith, contains, matches, exists',
+    'a condition needs exactly one of equals, oneOf, startsWith, endsWith, contains, matches, exists, check',
+  )
+  .refine(
+    (c) => c.field !== undefined || c.check !== undefined,
+    'a condition needs a field (only a check may omit it)',
   );
 type Condition = z.infer<typeof ConditionSchema>;
 
@@ -90,6 +100,63 @@ const MatchSchema = z
   .strict();
 type RuleMatch = z.infer<typeof MatchSchema>;
 
+/** `10m`, `1h`, `24h`, `7d` → milliseconds. */
+const duration = z
+  .string()
+  .regex(/^\d+(?:s|m|h|d)$/, 'expected a duration like 10m, 1h or 7d')
+  .transform(
+    (text) =>
+      Number(text.slice(0, -1)) *
+      { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[text.slice(-1) as 's' | 'm' | 'h' | 'd'],
+  );
+
+const per = z.enum(['actor', 'credential']).default('actor');
+
+/**
+ * Stateful detectors judge an actor's (or credential's) events over the period instead of one
+ * event; the rule's `match` selects the events that feed them.
+ */
+const DetectorSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('burst'),
+      per,
+      window: duration,
+      threshold: z.number().int().min(2),
+      /** Count distinct values of this field instead of events. */
+      distinct: z.string().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('sequence'),
+      per,
+      within: duration,
+      steps: z
+        .array(z.object({ eventName: stringOrList, eventSource: stringOrList.optional() }).strict())
+        .min(2),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('new-behaviour'),
+      per,
+      /** Share of the period (from its start) that forms the baseline. */
+      baseline: z.number().min(0.05).max(0.9),
+      of: z.enum(['action', 'service']),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('spread'),
+      per,
+      distinct: z.string(),
+      threshold: z.number().int().min(2),
+    })
+    .strict(),
+]);
+type DetectorDefinition = z.infer<typeof DetectorSchema>;
+
 const RuleTestSchema = z
   .object({
     name: z.string().min(3),
@@ -98,11 +165,22 @@ const RuleTestSchema = z
     source: z.string().min(3),
     /** Tenant context for the test: accounts and inventory, as in a tenant config. */
     tenant: z
-      .object({ accounts: z.array(z.string()).optional(), inventory: z.array(z.unknown()).optional() })
+      .object({
+        /** Account ids, or `{ id, environment }` when the rule looks at environments. */
+        accounts: z
+          .array(z.union([z.string(), z.object({ id: z.string(), environment: z.string() }).strict()]))
+          .optional(),
+        inventory: z.array(z.unknown()).optional(),
+      })
+      .strict()
       .optional(),
-    event: z.record(z.string(), z.unknown()),
+    /** One event for event rules… */
+    event: z.record(z.string(), z.unknown()).optional(),
+    /** …or a sequence of events for detectors. */
+    events: z.array(z.record(z.string(), z.unknown())).min(1).optional(),
   })
-  .strict();
+  .strict()
+  .refine((t) => (t.event === undefined) !== (t.events === undefined), 'a test needs either event or events');
 
 const RuleSchema = z
   .object({
@@ -113,6 +191,7 @@ const RuleSchema = z
     severity: z.enum(SEVERITIES).default('info'),
     controls: z.array(z.string()).min(1),
     match: MatchSchema,
+    detector: DetectorSchema.optional(),
     /** Field whose value separates findings of one actor (e.g. the trail name); also used by exceptions. */
     resource: z.string().optional(),
     /** Fields shown with the finding as evidence context. */
@@ -139,6 +218,13 @@ const RuleSchema = z
         message: 'needs at least one test with expect: false',
       });
     }
+    if (rule.detector && rule.effect !== 'finding') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['effect'],
+        message: 'a detector rule must have effect: finding',
+      });
+    }
     if (rule.effect === 'finding' && rule.severity === 'info') {
       ctx.addIssue({
         code: 'custom',
@@ -151,5 +237,5 @@ const RuleSchema = z
 type RuleDefinition = z.infer<typeof RuleSchema>;
 type RuleTest = z.infer<typeof RuleTestSchema>;
 
-export type { Condition, RuleDefinition, RuleMatch, RuleTest, Severity };
+export type { Condition, DetectorDefinition, RuleDefinition, RuleMatch, RuleTest, Severity };
 export { ConditionSchema, MatchSchema, RuleEffect, RuleSchema, SEVERITIES };

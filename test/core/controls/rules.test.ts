@@ -6,7 +6,7 @@ import { runRuleTests } from '../../../functions/core/controls/ruleTests.js';
 
 const catalog = await loadControlCatalog();
 const pack = await loadRulePack(catalog);
-const results = runRuleTests(pack);
+const results = await runRuleTests(pack, catalog);
 
 describe('rule pack: the test events kept in each rule file', () => {
   it.each(results.map((r) => [`${r.rule}: ${r.test}`, r] as const))('%s', (_name, r) => {

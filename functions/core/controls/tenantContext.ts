@@ -1,0 +1,11 @@
+/**
+ * @module The parts of a tenant config that rules look at, indexed for per-event use.
+ */
+import type { TenantConfig } from '../config/tenantConfig.js';
+import type { TenantContext } from './checks.js';
+
+function tenantContextOf(config: Pick<TenantConfig, 'accounts'>): TenantContext {
+  return { environments: new Map(config.accounts.map((a) => [a.id, a.environment])) };
+}
+
+export { tenantContextOf };

@@ -553,6 +553,7 @@ class AnalysisBuilder {
       return {
         id: f.id,
         rule: d.id,
+        kind: d.detector ? 'detector' : 'event',
         title: d.title,
         severity: d.severity,
         actor: profile.id,

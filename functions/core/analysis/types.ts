@@ -92,6 +92,12 @@ interface FindingSuppression {
 interface Finding {
   readonly id: string;
   readonly rule: string;
+  /**
+   * `event`: raised by single events; every one of them carries the finding id in evidence.ndjson.
+   * `detector`: concluded over the period; `eventIds` are the events that prove it (the window,
+   * sequence or first sightings), in evidence.ndjson without the finding id.
+   */
+  readonly kind: 'event' | 'detector';
   readonly title: string;
   readonly severity: Severity;
   readonly actor: string;

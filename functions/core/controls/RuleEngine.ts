@@ -25,6 +25,8 @@ type Predicate = (context: MatchContext) => boolean;
 
 interface CompiledRule {
   readonly definition: RuleDefinition;
+  /** The rule document as written (before defaults and unit conversions), for tooling and tests. */
+  readonly document: unknown;
   readonly order: number;
   /** Path of the field that names the resource a finding is about, if the rule sets one. */
   readonly resourcePath?: readonly string[];
@@ -134,7 +136,7 @@ function compileCondition(condition: Condition): Predicate {
   };
 }
 
-function compileRule(definition: RuleDefinition, order: number): CompiledRule {
+function compileRule(definition: RuleDefinition, document: unknown, order: number): CompiledRule {
   const m = definition.match;
   const classes = m.actorClass ? new Set<string>(m.actorClass) : undefined;
   const kinds = m.credentialKind ? new Set<string>(m.credentialKind) : undefined;
@@ -156,6 +158,7 @@ function compileRule(definition: RuleDefinition, order: number): CompiledRule {
   };
   return {
     definition,
+    document,
     order,
     resourcePath: definition.resource ? splitPath(definition.resource) : undefined,
     evidencePaths: definition.evidence.map(splitPath),
@@ -183,7 +186,7 @@ function buildRulePack(
   catalog: ControlCatalog,
 ): RulePack {
   const problems: string[] = [];
-  const definitions: { file: string; rule: RuleDefinition }[] = [];
+  const definitions: { file: string; rule: RuleDefinition; document: unknown }[] = [];
   const seen = new Map<string, string>();
   for (const { file, data } of documents) {
     const parsed = RuleSchema.safeParse(data);
@@ -221,12 +224,12 @@ function buildRulePack(
         }
       }
     }
-    definitions.push({ file, rule });
+    definitions.push({ file, rule, document: data });
   }
   if (problems.length)
     throw new RuleDefinitionError(`invalid rule pack:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   definitions.sort((a, b) => (a.rule.id < b.rule.id ? -1 : a.rule.id > b.rule.id ? 1 : 0));
-  const rules = definitions.map(({ rule }, order) => compileRule(rule, order));
+  const rules = definitions.map(({ rule, document }, order) => compileRule(rule, document, order));
   const version = createHash('sha256')
     .update(canonicalJson(definitions.map((d) => d.rule)))
     .digest('hex')

@@ -159,8 +159,9 @@ function policyGrantsPassRoleAnywhere({ value }: CheckInput): boolean {
 }
 
 /**
- * PutEventSelectors that stops logging management events or keeps only reads or writes.
- * Advanced selectors that select only data events have the same effect on management events.
+ * PutEventSelectors that stops logging management events, or keeps only reads or only writes.
+ * A trail that only ever selected data events is not narrowed by restating them, so advanced
+ * selectors count only when they touch management events.
  */
 function selectorsNarrowLogging({ event }: CheckInput): boolean {
   const request = event.requestParameters ?? {};
@@ -170,15 +171,16 @@ function selectorsNarrowLogging({ event }: CheckInput): boolean {
     if (s.includeManagementEvents === false) return true;
     if (typeof s.readWriteType === 'string' && s.readWriteType !== 'All') return true;
   }
-  const advanced = asList(request.advancedEventSelectors);
-  if (advanced.length > 0) {
-    const selectsManagement = advanced.some((selector) =>
-      asList((selector as { fieldSelectors?: unknown })?.fieldSelectors).some((f) => {
-        const field = f as { field?: unknown; equals?: unknown };
-        return field.field === 'eventCategory' && asList(field.equals).includes('Management');
-      }),
-    );
-    return !selectsManagement;
+  for (const selector of asList(request.advancedEventSelectors)) {
+    const fields = asList((selector as { fieldSelectors?: unknown })?.fieldSelectors) as {
+      field?: unknown;
+      equals?: unknown;
+      notEquals?: unknown;
+    }[];
+    const category = fields.find((f) => f?.field === 'eventCategory');
+    if (category && asList(category.notEquals).includes('Management')) return true;
+    const management = category && asList(category.equals).includes('Management');
+    if (management && fields.some((f) => f?.field === 'readOnly')) return true;
   }
   return false;
 }
@@ -211,6 +213,11 @@ function outsideDeclaredScope({ event, attribution }: CheckInput): boolean {
   if (scope.regions && event.region && !scope.regions.includes(event.region)) return true;
   if (scope.accounts && event.account && !scope.accounts.includes(event.account)) return true;
   return false;
+}
+
+/** The actor has an allowed scope declared in the tenant inventory. */
+function declaredScope({ attribution }: CheckInput): boolean {
+  return inventoryOf(attribution)?.allowedScope !== undefined;
 }
 
 /** The actor was declared decommissioned before this event. */
@@ -257,6 +264,7 @@ const CHECKS: Readonly<Record<string, Check>> = {
   'policy-grants-passrole-anywhere': policyGrantsPassRoleAnywhere,
   'selectors-narrow-logging': selectorsNarrowLogging,
   'outside-declared-scope': outsideDeclaredScope,
+  'declared-scope': declaredScope,
   'after-decommission': afterDecommission,
   'cross-environment': crossEnvironment,
   'instance-credential-off-instance': instanceCredentialOffInstance,

@@ -25,6 +25,7 @@ interface Sighting {
   readonly ms: number;
   readonly time: string;
   readonly id: string;
+  readonly name?: string;
 }
 
 /** What a detector concluded for one key; the analysis turns it into a finding. */
@@ -104,7 +105,7 @@ abstract class DetectorState {
 class BurstState extends DetectorState {
   private readonly buckets = new Map<string, Map<number, BurstBucket>>();
   private readonly bucketMs: number;
-  private readonly distinctPath: readonly string[] | undefined;
+  private readonly distinctPaths: readonly (readonly string[])[] | undefined;
 
   constructor(
     rule: CompiledRule,
@@ -112,7 +113,13 @@ class BurstState extends DetectorState {
   ) {
     super(rule);
     this.bucketMs = Math.max(1_000, Math.floor(config.window / 4));
-    this.distinctPath = config.distinct?.split('.');
+    const distinct =
+      config.distinct === undefined
+        ? undefined
+        : Array.isArray(config.distinct)
+          ? config.distinct
+          : [config.distinct];
+    this.distinctPaths = distinct?.map((path) => path.split('.'));
   }
 
   observe(event: NormalizedEvent, attribution: Attribution): void {
@@ -126,16 +133,19 @@ class BurstState extends DetectorState {
     const index = Math.floor(event.timeMs / this.bucketMs);
     let bucket = byBucket.get(index);
     if (!bucket) {
-      bucket = { count: 0, ids: [], distinct: this.distinctPath ? new Set() : undefined };
+      bucket = { count: 0, ids: [], distinct: this.distinctPaths ? new Set() : undefined };
       byBucket.set(index, bucket);
     }
     bucket.count++;
     if (bucket.ids.length < this.config.threshold * 2)
       bucket.ids.push({ ms: event.timeMs, time: event.eventTime, id: event.eventId });
     if (bucket.distinct && bucket.distinct.size < this.config.threshold * 4) {
-      const value = readPath(event.raw, this.distinctPath!);
-      for (const v of Array.isArray(value) ? value : [value]) {
-        if (v !== undefined && v !== null) bucket.distinct.add(typeof v === 'string' ? v : JSON.stringify(v));
+      for (const path of this.distinctPaths!) {
+        const value = readPath(event.raw, path);
+        for (const v of Array.isArray(value) ? value : [value]) {
+          if (v !== undefined && v !== null)
+            bucket.distinct.add(typeof v === 'string' ? v : JSON.stringify(v));
+        }
       }
     }
   }
@@ -157,7 +167,7 @@ class BurstState extends DetectorState {
           if (bucket.distinct) for (const v of bucket.distinct) distinct.add(v);
           members.push(indices[j]!);
         }
-        const measure = this.distinctPath ? distinct.size : count;
+        const measure = this.distinctPaths ? distinct.size : count;
         peak = Math.max(peak, measure);
         if (measure >= this.config.threshold) for (const m of members) triggered.add(m);
       }
@@ -169,7 +179,9 @@ class BurstState extends DetectorState {
         count += bucket.count;
         proof.push(...bucket.ids);
       }
-      const what = this.config.distinct ? `distinct ${this.config.distinct} values` : 'events';
+      const what = this.config.distinct
+        ? `distinct ${[this.config.distinct].flat().join(' / ')} values`
+        : 'events';
       hits.push(
         this.hit(key, proof, count, {
           burst: `${peak} ${what} within ${formatDuration(this.config.window)} (threshold ${this.config.threshold})`,
@@ -244,9 +256,7 @@ class SequenceState extends DetectorState {
           const proof = sorted.flat().filter((s) => s.ms >= start.ms && s.ms <= endMs);
           hits.push(
             this.hit(key, proof, proof.length, {
-              sequence: this.config.steps
-                .map((s) => (Array.isArray(s.eventName) ? s.eventName.join('|') : s.eventName))
-                .join(' → '),
+              sequence: chain.map((s) => `${s.name} at ${s.time}`).join(' → '),
               within: formatDuration(this.config.within),
             }),
           );

@@ -123,8 +123,8 @@ const DetectorSchema = z.discriminatedUnion('type', [
       per,
       window: duration,
       threshold: z.number().int().min(2),
-      /** Count distinct values of this field instead of events. */
-      distinct: z.string().optional(),
+      /** Count distinct values of this field (or these fields, pooled) instead of events. */
+      distinct: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
     })
     .strict(),
   z

@@ -27,7 +27,8 @@ describe('rule pack: the test events kept in each rule file', () => {
 });
 
 describe('buildRulePack validation', () => {
-  const valid = pack.rules[0]!.definition;
+  const valid = pack.rules.find((r) => !r.definition.detector)!
+    .document as (typeof pack.rules)[number]['definition'];
   const build = (data: unknown) => () => buildRulePack([{ file: 'rules/bad.yaml', data }], catalog);
 
   it('names the file and field of a schema problem', () => {
@@ -57,7 +58,10 @@ describe('buildRulePack validation', () => {
   });
 
   it('changes its version when a rule changes', () => {
-    const docs = pack.rules.map((r, i) => ({ file: `r${i}.yaml`, data: r.definition }));
+    const docs = pack.rules.map((r, i) => ({
+      file: `r${i}.yaml`,
+      data: r.document as Record<string, unknown>,
+    }));
     const again = buildRulePack(docs, catalog);
     expect(again.version).toBe(pack.version);
     const changed = buildRulePack(

@@ -5,6 +5,7 @@ import { type Command, Option } from 'commander';
 import { loadControlCatalog } from '../../adapters/fs/loadControlCatalog.js';
 import { loadRulePack } from '../../adapters/fs/loadRulePack.js';
 import { FRAMEWORK_IDS } from '../../core/controls/catalog.js';
+import { coverageMarkdown } from '../../core/controls/coverageTable.js';
 
 function registerCatalogCommand(program: Command): void {
   program
@@ -12,9 +13,14 @@ function registerCatalogCommand(program: Command): void {
     .description('list the controls of OWASP NHI Top 10 (2025), OWASP Agentic Top 10 (2026) and NIST CSF 2.0')
     .addOption(new Option('-f, --framework <id>', 'only this framework').choices([...FRAMEWORK_IDS]))
     .option('--json', 'print JSON (controls with the rules that map to them)')
-    .action(async (options: { framework?: string; json?: boolean }) => {
+    .option('--markdown', 'print the coverage table (the one in the README)')
+    .action(async (options: { framework?: string; json?: boolean; markdown?: boolean }) => {
       const catalog = await loadControlCatalog();
       const rules = await loadRulePack(catalog);
+      if (options.markdown) {
+        process.stdout.write(`${coverageMarkdown(catalog, rules)}\n`);
+        return;
+      }
       const rulesByControl = new Map<string, string[]>();
       for (const rule of rules.rules) {
         for (const id of rule.definition.controls) {
@@ -32,7 +38,11 @@ function registerCatalogCommand(program: Command): void {
           catalogVersion: catalog.version,
           rulesVersion: rules.version,
           frameworks: catalog.frameworks.filter((f) => !options.framework || f.id === options.framework),
-          controls: controls.map((c) => ({ ...c, rules: rulesByControl.get(c.id) ?? [] })),
+          controls: controls.map((c) => ({
+            ...c,
+            rules: rulesByControl.get(c.id) ?? [],
+            links: catalog.linksOf(c.id).map((l) => ({ ...l })),
+          })),
         };
         process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
         return;
@@ -48,9 +58,15 @@ function registerCatalogCommand(program: Command): void {
               ? 'not observable from CloudTrail'
               : 'no rule yet';
           process.stdout.write(`  ${c.id.padEnd(11)} ${c.title.slice(0, 70).padEnd(71)} ${coverage}\n`);
+          const links = catalog
+            .linksOf(c.id)
+            .map((l) => `${l.from === c.id ? l.to : l.from}${l.kind === 'published' ? '' : '*'}`);
+          if (links.length) process.stdout.write(`  ${''.padEnd(11)} linked: ${links.join(', ')}\n`);
         }
       }
-      process.stdout.write(`\ncatalog ${catalog.version}, rules ${rules.version}\n`);
+      process.stdout.write(
+        `\n* = Trailproof's own link; the others are OWASP's published NHI/ASI mapping.\ncatalog ${catalog.version}, rules ${rules.version}\n`,
+      );
     });
 }
 

@@ -250,7 +250,7 @@ class RuleEngine {
 
   constructor(
     readonly pack: RulePack,
-    tenant: TenantContext = { environments: new Map() },
+    tenant: TenantContext = { environments: new Map(), inventorySize: 0 },
   ) {
     this.tenant = tenant;
     for (const rule of pack.rules) {

@@ -12,6 +12,8 @@ import { iamActionOf } from './iamActions.js';
 interface TenantContext {
   /** Account id → environment name (prod, staging, dev…). Empty when no config was given. */
   readonly environments: ReadonlyMap<string, string>;
+  /** Number of identities the tenant declared; rules about undeclared identities need one. */
+  readonly inventorySize: number;
 }
 
 interface CheckInput {
@@ -220,6 +222,16 @@ function declaredScope({ attribution }: CheckInput): boolean {
   return inventoryOf(attribution)?.allowedScope !== undefined;
 }
 
+/** The actor is declared in the tenant inventory. */
+function declaredIdentity({ attribution }: CheckInput): boolean {
+  return attribution.actor.declared;
+}
+
+/** The tenant keeps an inventory, so an identity missing from it is a gap rather than the norm. */
+function tenantKeepsInventory({ tenant }: CheckInput): boolean {
+  return tenant.inventorySize > 0;
+}
+
 /** The actor was declared decommissioned before this event. */
 function afterDecommission({ event, attribution }: CheckInput): boolean {
   const date = inventoryOf(attribution)?.decommissioned;
@@ -265,6 +277,8 @@ const CHECKS: Readonly<Record<string, Check>> = {
   'selectors-narrow-logging': selectorsNarrowLogging,
   'outside-declared-scope': outsideDeclaredScope,
   'declared-scope': declaredScope,
+  'declared-identity': declaredIdentity,
+  'tenant-keeps-inventory': tenantKeepsInventory,
   'after-decommission': afterDecommission,
   'cross-environment': crossEnvironment,
   'instance-credential-off-instance': instanceCredentialOffInstance,

@@ -4,8 +4,11 @@
 import type { TenantConfig } from '../config/tenantConfig.js';
 import type { TenantContext } from './checks.js';
 
-function tenantContextOf(config: Pick<TenantConfig, 'accounts'>): TenantContext {
-  return { environments: new Map(config.accounts.map((a) => [a.id, a.environment])) };
+function tenantContextOf(config: Pick<TenantConfig, 'accounts' | 'inventory'>): TenantContext {
+  return {
+    environments: new Map(config.accounts.map((a) => [a.id, a.environment])),
+    inventorySize: config.inventory.length,
+  };
 }
 
 export { tenantContextOf };

@@ -28,6 +28,7 @@ const tenant = {
     ['111111111111', 'prod'],
     ['333333333333', 'dev'],
   ]),
+  inventorySize: 0,
 };
 const run = (name: string, value: unknown, e = event(), a = attribution()) =>
   checkNamed(name)!({ value, event: e, attribution: a, tenant });

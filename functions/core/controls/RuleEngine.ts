@@ -78,7 +78,9 @@ function compileCondition(condition: Condition): Predicate {
   if (condition.check !== undefined) {
     const check = checkNamed(condition.check);
     if (!check) throw new RuleDefinitionError(`unknown check ${condition.check}`);
-    return (context) => check({ ...context, value: path ? readPath(context.event.raw, path) : undefined });
+    return path
+      ? (context) => check(context, readPath(context.event.raw, path))
+      : (context) => check(context, undefined);
   }
   if (!path) throw new RuleDefinitionError('a condition without a check needs a field');
   const fold = condition.ignoreCase ? (s: string) => s.toLowerCase() : (s: string) => s;

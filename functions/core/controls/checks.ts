@@ -17,14 +17,13 @@ interface TenantContext {
 }
 
 interface CheckInput {
-  /** The value of the condition's field (undefined when the condition names no field). */
-  readonly value: unknown;
   readonly event: NormalizedEvent;
   readonly attribution: Attribution;
   readonly tenant: TenantContext;
 }
 
-type Check = (input: CheckInput) => boolean;
+/** `value` is the condition's field value (undefined when the condition names no field). */
+type Check = (input: CheckInput, value: unknown) => boolean;
 
 interface PolicyStatement {
   Effect?: string;
@@ -112,7 +111,7 @@ function roleAccount(event: NormalizedEvent): string {
 }
 
 /** A trust policy lets in `*`, or an account that is neither the role's own nor one of the tenant's. */
-function trustAdmitsOutsideAccount({ value, event, tenant }: CheckInput): boolean {
+function trustAdmitsOutsideAccount({ event, tenant }: CheckInput, value: unknown): boolean {
   const own = roleAccount(event);
   return statementsOf(value).some(
     (s) =>
@@ -127,7 +126,7 @@ function trustAdmitsOutsideAccount({ value, event, tenant }: CheckInput): boolea
 }
 
 /** A trust policy lets an OIDC provider federate without pinning the token's subject (`sub`). */
-function oidcTrustWithoutSubject({ value }: CheckInput): boolean {
+function oidcTrustWithoutSubject(_input: CheckInput, value: unknown): boolean {
   return statementsOf(value).some((s) => {
     if (!allows(s)) return false;
     const oidc = federatedPrincipals(s).filter((p) => p.includes(':oidc-provider/') || !p.startsWith('arn:'));
@@ -138,7 +137,7 @@ function oidcTrustWithoutSubject({ value }: CheckInput): boolean {
 }
 
 /** A permissions policy allows every action, or every action of IAM, on every resource. */
-function policyGrantsAdmin({ value }: CheckInput): boolean {
+function policyGrantsAdmin(_input: CheckInput, value: unknown): boolean {
   return statementsOf(value).some((s) => {
     if (!allows(s)) return false;
     const actions = asList(s.Action).filter((a): a is string => typeof a === 'string');
@@ -149,7 +148,7 @@ function policyGrantsAdmin({ value }: CheckInput): boolean {
 }
 
 /** A permissions policy allows iam:PassRole on any role. */
-function policyGrantsPassRoleAnywhere({ value }: CheckInput): boolean {
+function policyGrantsPassRoleAnywhere(_input: CheckInput, value: unknown): boolean {
   return statementsOf(value).some((s) => {
     if (!allows(s)) return false;
     const actions = asList(s.Action)
@@ -260,13 +259,18 @@ function isPublicAddress(value: unknown): boolean {
  * Instance-role credentials (delivered by IMDS) used from a public address outside the VPC and not
  * by an AWS service on the instance's behalf: the classic sign of credentials taken off the host.
  */
-function instanceCredentialOffInstance({ event }: CheckInput): boolean {
-  const identity = event.identity;
+function instanceCredentialOffInstance({ event, attribution }: CheckInput): boolean {
+  // Cheap exits first: most events are not role sessions or come from private addresses.
+  if (!attribution.actor.principal.roleName || event.vpcEndpointId) return false;
+  if (!event.sourceIps.some(isPublicAddress)) return false;
+  const ui = event.raw.userIdentity as
+    | { invokedBy?: unknown; sessionContext?: { ec2RoleDelivery?: unknown } }
+    | undefined;
+  if (ui?.invokedBy) return false;
   const instanceSession =
-    identity.ec2RoleDelivery !== undefined ||
-    /^i-[0-9a-f]{8,17}$/.test(identity.arn?.split('/').at(-1) ?? '');
-  if (!instanceSession || identity.invokedBy || event.vpcEndpointId) return false;
-  return event.sourceIps.some(isPublicAddress);
+    ui?.sessionContext?.ec2RoleDelivery !== undefined ||
+    /^i-[0-9a-f]{8,17}$/.test(attribution.sessionName ?? '');
+  return instanceSession;
 }
 
 const CHECKS: Readonly<Record<string, Check>> = {
@@ -282,7 +286,7 @@ const CHECKS: Readonly<Record<string, Check>> = {
   'after-decommission': afterDecommission,
   'cross-environment': crossEnvironment,
   'instance-credential-off-instance': instanceCredentialOffInstance,
-  'public-address': ({ value }) => asList(value).some(isPublicAddress),
+  'public-address': (_input, value) => asList(value).some(isPublicAddress),
 };
 
 const CHECK_NAMES: readonly string[] = Object.keys(CHECKS);

@@ -49,9 +49,14 @@ interface KeyState {
   readonly accounts: Set<string>;
 }
 
+/** Counts per time bucket; only the first few events keep their IDs (the proof shown is capped anyway). */
 interface BurstBucket {
   count: number;
-  readonly ids: Sighting[];
+  firstMs: number;
+  firstTime: string;
+  lastMs: number;
+  lastTime: string;
+  readonly ids: string[];
   readonly distinct: Set<string> | undefined;
 }
 
@@ -105,6 +110,7 @@ abstract class DetectorState {
 class BurstState extends DetectorState {
   private readonly buckets = new Map<string, Map<number, BurstBucket>>();
   private readonly bucketMs: number;
+  private readonly idsPerBucket: number;
   private readonly distinctPaths: readonly (readonly string[])[] | undefined;
 
   constructor(
@@ -113,6 +119,7 @@ class BurstState extends DetectorState {
   ) {
     super(rule);
     this.bucketMs = Math.max(1_000, Math.floor(config.window / 4));
+    this.idsPerBucket = Math.min(config.threshold, 25);
     const distinct =
       config.distinct === undefined
         ? undefined
@@ -133,12 +140,27 @@ class BurstState extends DetectorState {
     const index = Math.floor(event.timeMs / this.bucketMs);
     let bucket = byBucket.get(index);
     if (!bucket) {
-      bucket = { count: 0, ids: [], distinct: this.distinctPaths ? new Set() : undefined };
+      bucket = {
+        count: 0,
+        firstMs: event.timeMs,
+        firstTime: event.eventTime,
+        lastMs: event.timeMs,
+        lastTime: event.eventTime,
+        ids: [],
+        distinct: this.distinctPaths ? new Set() : undefined,
+      };
       byBucket.set(index, bucket);
     }
     bucket.count++;
-    if (bucket.ids.length < this.config.threshold * 2)
-      bucket.ids.push({ ms: event.timeMs, time: event.eventTime, id: event.eventId });
+    if (event.timeMs < bucket.firstMs) {
+      bucket.firstMs = event.timeMs;
+      bucket.firstTime = event.eventTime;
+    }
+    if (event.timeMs > bucket.lastMs) {
+      bucket.lastMs = event.timeMs;
+      bucket.lastTime = event.eventTime;
+    }
+    if (bucket.ids.length < this.idsPerBucket) bucket.ids.push(event.eventId);
     if (bucket.distinct && bucket.distinct.size < this.config.threshold * 4) {
       for (const path of this.distinctPaths!) {
         const value = readPath(event.raw, path);
@@ -174,10 +196,14 @@ class BurstState extends DetectorState {
       if (triggered.size === 0) continue;
       const proof: Sighting[] = [];
       let count = 0;
-      for (const index of triggered) {
+      for (const index of [...triggered].sort((a, b) => a - b)) {
         const bucket = byBucket.get(index)!;
         count += bucket.count;
-        proof.push(...bucket.ids);
+        // Bucket order is time order; within a bucket, the IDs in arrival order.
+        bucket.ids.forEach((id, i) => {
+          const edge = i === 0 ? { ms: bucket.firstMs, time: bucket.firstTime } : { ms: bucket.lastMs, time: bucket.lastTime };
+          proof.push({ ...edge, id });
+        });
       }
       const what = this.config.distinct
         ? `distinct ${[this.config.distinct].flat().join(' / ')} values`

@@ -10,7 +10,7 @@ import { EventDeduplicator } from './EventDeduplicator.js';
 import type { InputLedger } from './InputLedger.js';
 import { isRejection, type NormalizedEvent, normalizeEvent } from './normalizeEvent.js';
 import { splitBuffer, splitRecords } from './splitRecords.js';
-import { type RecordSource, RejectionCategory, type SplitItem } from './types.js';
+import { type RecordSource, RejectionCategory, type SourcePosition, type SplitItem } from './types.js';
 
 /** A half-open time window `[startMs, endMs)`; events outside it are rejected as out of period. */
 interface TimeWindow {
@@ -93,20 +93,16 @@ async function ingestEvents(
   let sinceProgress = 0;
   let sourceName = '';
 
-  /** Applies one split item; returns the sink's promise when it must be awaited. */
-  const handle = (item: SplitItem): void | Promise<void> => {
-    if (item.kind === 'rejected') {
-      ledger.reject(sourceName, item.position, item.category, item.reason);
-      return;
-    }
-    const event = normalizeEvent(item.value);
+  /** Applies one parsed record; returns the sink's promise when it must be awaited. */
+  const handleValue = (value: unknown, position: () => SourcePosition): void | Promise<void> => {
+    const event = normalizeEvent(value);
     if (isRejection(event)) {
-      ledger.reject(sourceName, item.position, event.category, event.reason);
+      ledger.reject(sourceName, position(), event.category, event.reason);
       return;
     }
     if (window && (event.timeMs < window.startMs || event.timeMs >= window.endMs)) {
       const reason = `eventTime ${event.eventTime} is outside the period ${window.label}`;
-      ledger.reject(sourceName, item.position, RejectionCategory.OutsidePeriod, reason);
+      ledger.reject(sourceName, position(), RejectionCategory.OutsidePeriod, reason);
       return;
     }
     if (!dedupe.firstSighting(event.eventId)) {
@@ -116,14 +112,17 @@ async function ingestEvents(
     ledger.accept(event.eventTime, event.timeMs);
     if (onProgress && ++sinceProgress >= every) {
       sinceProgress = 0;
-      onProgress({
-        sources: ledger.sources,
-        records: ledger.records,
-        bytes: ledger.bytes,
-        currentSource: sourceName,
-      });
+      onProgress({ sources: ledger.sources, records: ledger.records, bytes: ledger.bytes, currentSource: sourceName });
     }
     return sink(event);
+  };
+
+  const handle = (item: SplitItem): void | Promise<void> => {
+    if (item.kind === 'rejected') {
+      ledger.reject(sourceName, item.position, item.category, item.reason);
+      return;
+    }
+    return handleValue(item.value, () => item.position);
   };
 
   for await (const { source, data } of readAhead(sources, options.readAhead ?? 8)) {
@@ -136,10 +135,17 @@ async function ingestEvents(
       continue;
     }
     const whole = data?.data;
-    const items = whole ? splitBuffer(whole, { lines }) : undefined;
-    if (items) {
+    const split = whole ? splitBuffer(whole, { lines }) : undefined;
+    if (split && 'records' in split) {
       ledger.bytes += whole!.byteLength;
-      for (const item of items) {
+      const records = split.records;
+      for (let i = 0; i < records.length; i++) {
+        const pending = handleValue(records[i], () => ({ record: i + 1 }));
+        if (pending) await pending;
+      }
+    } else if (split) {
+      ledger.bytes += whole!.byteLength;
+      for (const item of split.items) {
         const pending = handle(item);
         if (pending) await pending;
       }

@@ -518,7 +518,24 @@ function inflateWhole(data: Uint8Array): Inflated {
  * Returns undefined when the decompressed data is too large for one buffer; the caller then
  * streams the object through {@link splitRecords} instead.
  */
-function splitBuffer(input: Uint8Array, options: SplitOptions = {}): SplitItem[] | undefined {
+/**
+ * The records of a whole object: either the parsed array itself (the fast path: record N is
+ * `records[N - 1]`, positions are built only for rejections) or split items.
+ */
+type WholeSplit = { readonly records: readonly unknown[] } | { readonly items: readonly SplitItem[] };
+
+/** The records array a parsed top-level value holds (wrapper or plain array), if any. */
+function recordsArrayOf(value: unknown): unknown[] | undefined {
+  if (Array.isArray(value)) return value;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const key of WRAPPER_KEYS) {
+    const inner = (value as Record<string, unknown>)[key];
+    if (Array.isArray(inner)) return inner;
+  }
+  return undefined;
+}
+
+function splitBuffer(input: Uint8Array, options: SplitOptions = {}): WholeSplit | undefined {
   let data = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   let failure: string | undefined;
   if (isGzip(data)) {
@@ -534,7 +551,16 @@ function splitBuffer(input: Uint8Array, options: SplitOptions = {}): SplitItem[]
   }
   data = stripBom(data);
   const newSplitter = () => (options.lines ? new LineSplitter() : new StructuralScanner());
-  if (failure === undefined) return [...splitWhole(data, options, newSplitter)];
+  if (failure === undefined && !options.lines) {
+    // The common case, a delivery file: one JSON.parse and the records array as it is.
+    try {
+      const records = recordsArrayOf(JSON.parse(data.toString('utf8')));
+      if (records) return { records };
+    } catch {
+      // Not one JSON document: split below, which localises the problem.
+    }
+  }
+  if (failure === undefined) return { items: [...splitWhole(data, options, newSplitter)] };
   const splitter = newSplitter();
   const items = [...splitter.push(data)];
   items.push(
@@ -544,8 +570,8 @@ function splitBuffer(input: Uint8Array, options: SplitOptions = {}): SplitItem[]
       splitter.unfinishedPosition(),
     ),
   );
-  return items;
+  return { items };
 }
 
-export type { SplitOptions };
+export type { SplitOptions, WholeSplit };
 export { MAX_RECORD_BYTES, splitBuffer, splitRecords, WHOLE_PARSE_LIMIT };

@@ -22,7 +22,11 @@ function event(fields: Record<string, unknown> = {}): NormalizedEvent {
   return e;
 }
 
-const attribution = (inventory?: object) => ({ actor: { inventory } }) as unknown as Attribution;
+const attribution = (inventory?: object, sessionName?: string) =>
+  ({
+    actor: { inventory, declared: false, principal: { roleName: sessionName ? 'web' : undefined } },
+    sessionName,
+  }) as unknown as Attribution;
 const tenant = {
   environments: new Map([
     ['111111111111', 'prod'],
@@ -31,7 +35,7 @@ const tenant = {
   inventorySize: 0,
 };
 const run = (name: string, value: unknown, e = event(), a = attribution()) =>
-  checkNamed(name)!({ value, event: e, attribution: a, tenant });
+  checkNamed(name)!({ event: e, attribution: a, tenant }, value);
 const doc = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 
 describe('named checks', () => {
@@ -193,13 +197,15 @@ describe('named checks', () => {
           ...extra,
         },
       });
-    expect(run('instance-credential-off-instance', undefined, instance('45.33.32.156'))).toBe(true);
-    expect(run('instance-credential-off-instance', undefined, instance('10.0.0.5'))).toBe(false);
+    const session = attribution(undefined, 'i-0abcdef1234567890');
+    expect(run('instance-credential-off-instance', undefined, instance('45.33.32.156'), session)).toBe(true);
+    expect(run('instance-credential-off-instance', undefined, instance('10.0.0.5'), session)).toBe(false);
     expect(
       run(
         'instance-credential-off-instance',
         undefined,
         instance('45.33.32.156', { invokedBy: 'ssm.amazonaws.com' }),
+        session,
       ),
     ).toBe(false);
   });

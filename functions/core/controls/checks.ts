@@ -216,6 +216,35 @@ function outsideDeclaredScope({ event, attribution }: CheckInput): boolean {
   return false;
 }
 
+/** The caller's own name: an IAM user's name, or a role session's name. */
+function callerName(event: NormalizedEvent): string | undefined {
+  const ui = event.raw.userIdentity as { userName?: unknown; arn?: unknown } | undefined;
+  if (typeof ui?.userName === 'string' && ui.userName) return ui.userName;
+  return typeof ui?.arn === 'string' ? ui.arn.split('/').at(-1) : undefined;
+}
+
+/**
+ * An IAM change aimed at a user other than the caller (requestParameters.userName names someone
+ * else). Changing one's own password or key is routine; doing it to another user is how accounts
+ * are taken over or backdoored. Without userName the call targets the caller itself.
+ */
+function targetsAnotherUser({ event }: CheckInput): boolean {
+  const target = event.requestParameters?.userName;
+  if (typeof target !== 'string' || !target) return false;
+  const caller = callerName(event);
+  return caller === undefined || caller.toLowerCase() !== target.toLowerCase();
+}
+
+/** The value holds a 12-digit account id (or ARN) that belongs neither to the event's account nor to the tenant. */
+function accountOutsideTenant({ event, tenant }: CheckInput, value: unknown): boolean {
+  return asList(value).some((v) => {
+    if (typeof v !== 'string') return false;
+    const account = accountOfPrincipal(v) ?? (/^\d{12}$/.test(v) ? v : undefined);
+    if (!account || account === event.account) return false;
+    return tenant.environments.size === 0 || !tenant.environments.has(account);
+  });
+}
+
 /** The actor has an allowed scope declared in the tenant inventory. */
 function declaredScope({ attribution }: CheckInput): boolean {
   return inventoryOf(attribution)?.allowedScope !== undefined;
@@ -282,6 +311,8 @@ const CHECKS: Readonly<Record<string, Check>> = {
   'outside-declared-scope': outsideDeclaredScope,
   'declared-scope': declaredScope,
   'declared-identity': declaredIdentity,
+  'targets-another-user': targetsAnotherUser,
+  'account-outside-tenant': accountOutsideTenant,
   'tenant-keeps-inventory': tenantKeepsInventory,
   'after-decommission': afterDecommission,
   'cross-environment': crossEnvironment,

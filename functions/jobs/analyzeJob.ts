@@ -3,8 +3,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ChunkFileWriter } from '../adapters/fs/ChunkFileWriter.js';
 import { localSources } from '../adapters/fs/localSources.js';
-import { NdjsonFileWriter } from '../adapters/fs/NdjsonFileWriter.js';
 import { runAnalysis } from '../core/analysis/runAnalysis.js';
 import type { Analysis } from '../core/analysis/types.js';
 import { InputLedger } from '../core/ingest/InputLedger.js';
@@ -34,7 +34,7 @@ async function analyzeJob(options: AnalyzeJobOptions): Promise<AnalyzeJobResult>
   const writeFiles = options.writeFiles ?? true;
   const evidenceFile = join(options.outDir, 'evidence.ndjson');
   const analysisFile = join(options.outDir, 'analysis.json');
-  const evidence = writeFiles ? new NdjsonFileWriter(evidenceFile) : undefined;
+  const evidence = writeFiles ? new ChunkFileWriter(evidenceFile) : undefined;
   const ledger = new InputLedger();
   const { data } = options;
   let analysis: Analysis;
@@ -48,7 +48,7 @@ async function analyzeJob(options: AnalyzeJobOptions): Promise<AnalyzeJobResult>
       rules: data.rules,
       window: options.window,
       toolVersion: TOOL_VERSION,
-      writeEvidence: evidence ? (line) => evidence.write(line) : undefined,
+      writeEvidence: evidence ? (chunk) => evidence.write(chunk) : undefined,
       onProgress: options.onProgress,
     });
   } finally {

@@ -224,7 +224,7 @@ describe('trailproof catalog', () => {
     const nhi = await runCli(['catalog', '--framework', 'owasp-nhi-2025']);
     expect(nhi.code).toBe(0);
     expect(nhi.stdout).toMatch(/NHI10:2025\s+Human Use of NHI/);
-    expect(nhi.stdout).not.toMatch(/^  ASI01 /m);
+    expect(nhi.stdout).not.toMatch(/^ {2}ASI01 /m);
     expect(nhi.stdout).toMatch(/linked: .*ASI/);
   });
 });

@@ -19,6 +19,7 @@ import type { InputSummary } from '../ingest/InputLedger.js';
 import type { TimeWindow } from '../ingest/ingestEvents.js';
 import type { NormalizedEvent } from '../ingest/normalizeEvent.js';
 import { TimeSpan } from '../shared/TimeSpan.js';
+import type { EvidenceEncoder } from './EvidenceEncoder.js';
 import {
   type ActorSummary,
   ANALYSIS_SCHEMA,
@@ -75,6 +76,8 @@ const PRIVILEGED_SOURCES = new Set([
 ]);
 
 interface AnalysisContext {
+  /** Where evidence.ndjson lines go; without it, no lines are built. */
+  readonly evidence?: EvidenceEncoder;
   readonly config: TenantConfig;
   readonly configHash: string | null;
   readonly catalog: ControlCatalog;
@@ -162,12 +165,13 @@ class ActorState {
   readonly userAgents = new BoundedCounter(20);
   readonly vpcEndpoints = new BoundedCounter(20);
   /** `"actor":…,"class":…,"credential":{…}` of evidence lines, escaped once per actor and credential. */
-  readonly fragments: PairCache<string>;
+  readonly fragments: PairCache<Buffer>;
 
   constructor(readonly profile: ActorProfile) {
     const who = `"actor":${JSON.stringify(profile.id)},"class":"${profile.actorClass}"`;
     this.fragments = new PairCache(
-      (id, kind) => `${who},"credential":{"id":${id ? JSON.stringify(id) : 'null'},"kind":"${kind}"}`,
+      (id, kind) =>
+        Buffer.from(`${who},"credential":{"id":${id ? JSON.stringify(id) : 'null'},"kind":"${kind}"}`),
       1_000,
     );
   }
@@ -225,7 +229,7 @@ class AnalysisBuilder {
   private readonly actionsByClass = emptyClassCounts();
   private readonly accounts = new Set<string>();
   private readonly regions = new Set<string>();
-  private readonly controlSets = new Map<string | number, { ids: readonly string[]; json: string }>();
+  private readonly controlSets = new Map<string | number, { ids: readonly string[]; json: Buffer }>();
   private readonly exceptions: CompiledException[];
   private readonly accountability = new AccountabilityTracker();
   private readonly detectors = new DetectorRunner();
@@ -236,10 +240,10 @@ class AnalysisBuilder {
   /** Per eventSource and eventName: the `service:EventName` action and its evidence-line fragment. */
   private readonly apiCalls = new PairCache((source, name) => ({
     action: `${source.slice(0, source.indexOf('.') >>> 0)}:${name}`,
-    json: `"eventSource":${JSON.stringify(source)},"eventName":${JSON.stringify(name)}`,
+    json: Buffer.from(`"eventSource":${JSON.stringify(source)},"eventName":${JSON.stringify(name)}`),
   }));
-  private readonly places = new PairCache(
-    (account, region) => `"account":${JSON.stringify(account)},"region":${JSON.stringify(region)}`,
+  private readonly places = new PairCache((account, region) =>
+    Buffer.from(`"account":${JSON.stringify(account)},"region":${JSON.stringify(region)}`),
   );
   private actions = 0;
 
@@ -258,10 +262,14 @@ class AnalysisBuilder {
   }
 
   /**
-   * Adds one event and returns its evidence line (JSON, no newline).
-   * `matched` are the rules that matched it, in rule order.
+   * Adds one event and writes its evidence line. `matched` are the rules that matched it, in
+   * rule order. Returns a promise only when the evidence sink asks the caller to wait.
    */
-  add(event: NormalizedEvent, attribution: Attribution, matched: readonly CompiledRule[]): string {
+  add(
+    event: NormalizedEvent,
+    attribution: Attribution,
+    matched: readonly CompiledRule[],
+  ): void | Promise<void> {
     this.actions++;
     this.accountability.observe(event, attribution);
     if (
@@ -310,10 +318,17 @@ class AnalysisBuilder {
         findingsJson += findingsJson ? `,"${finding.id}"` : `"${finding.id}"`;
       }
     }
-    const call = this.apiCalls.get(event.eventSource, event.eventName).json;
-    const place = this.places.get(event.account, event.region);
-    const who = actor.fragments.get(attribution.credentialId ?? '', attribution.credentialKind);
-    return `{"eventId":${JSON.stringify(event.eventId)},"eventTime":"${event.eventTime}",${call},${place},${who},"controls":${controls.json},"findings":[${findingsJson}]}`;
+    const evidence = this.context.evidence;
+    if (!evidence) return;
+    return evidence.append({
+      eventId: event.eventId,
+      eventTime: event.eventTime,
+      call: this.apiCalls.get(event.eventSource, event.eventName).json,
+      place: this.places.get(event.account, event.region),
+      who: actor.fragments.get(attribution.credentialId ?? '', attribution.credentialKind),
+      controls: controls.json,
+      findings: findingsJson,
+    });
   }
 
   finish(input: InputSummary): Analysis {
@@ -437,7 +452,7 @@ class AnalysisBuilder {
   }
 
   /** The union of the matched rules' controls, cached per distinct set of rules. */
-  private controlSet(matched: readonly CompiledRule[]): { ids: readonly string[]; json: string } {
+  private controlSet(matched: readonly CompiledRule[]): { ids: readonly string[]; json: Buffer } {
     if (matched.length === 0) return EMPTY_CONTROLS;
     let key: string | number;
     if (matched.length === 1) key = matched[0]!.order;
@@ -448,7 +463,7 @@ class AnalysisBuilder {
     let set = this.controlSets.get(key);
     if (!set) {
       const ids = [...new Set(matched.flatMap((r) => r.definition.controls))].sort();
-      set = { ids, json: JSON.stringify(ids) };
+      set = { ids, json: Buffer.from(JSON.stringify(ids)) };
       this.controlSets.set(key, set);
       for (const rule of matched)
         for (const id of rule.definition.controls) this.controls.get(id)!.rules.add(rule.definition.id);
@@ -717,7 +732,7 @@ class AnalysisBuilder {
   }
 }
 
-const EMPTY_CONTROLS = { ids: [] as readonly string[], json: '[]' };
+const EMPTY_CONTROLS = { ids: [] as readonly string[], json: Buffer.from('[]') };
 
 export type { AnalysisContext };
 export { AnalysisBuilder, FINDING_EVENT_IDS };

@@ -12,6 +12,7 @@ import { InputLedger } from '../ingest/InputLedger.js';
 import { type IngestProgress, ingestEvents, type TimeWindow } from '../ingest/ingestEvents.js';
 import type { RecordSource } from '../ingest/types.js';
 import { AnalysisBuilder } from './AnalysisBuilder.js';
+import { type ChunkSink, EvidenceEncoder } from './EvidenceEncoder.js';
 import type { Analysis } from './types.js';
 
 interface RunAnalysisOptions {
@@ -24,8 +25,11 @@ interface RunAnalysisOptions {
   readonly rules: RulePack;
   readonly window?: TimeWindow;
   readonly toolVersion: string;
-  /** Receives one evidence line (JSON, no newline) per accepted event, in input order. */
-  readonly writeEvidence?: (line: string) => void | Promise<void>;
+  /**
+   * Receives evidence.ndjson as byte chunks of whole lines (one line per accepted event, in
+   * input order). Chunks may be kept: each is a fresh buffer.
+   */
+  readonly writeEvidence?: ChunkSink;
   readonly onProgress?: (progress: IngestProgress & { events: number }) => void;
 }
 
@@ -33,7 +37,9 @@ async function runAnalysis(options: RunAnalysisOptions): Promise<Analysis> {
   const ledger = options.ledger ?? new InputLedger();
   const resolver = new IdentityResolver(options.config);
   const engine = new RuleEngine(options.rules, tenantContextOf(options.config));
+  const evidence = options.writeEvidence ? new EvidenceEncoder(options.writeEvidence) : undefined;
   const builder = new AnalysisBuilder({
+    evidence,
     config: options.config,
     configHash: options.configHash,
     catalog: options.catalog,
@@ -43,7 +49,6 @@ async function runAnalysis(options: RunAnalysisOptions): Promise<Analysis> {
   });
   let events = 0;
   const onProgress = options.onProgress;
-  const write = options.writeEvidence;
   await ingestEvents(
     options.sources,
     {
@@ -54,10 +59,11 @@ async function runAnalysis(options: RunAnalysisOptions): Promise<Analysis> {
     (event) => {
       events++;
       const attribution = resolver.attribute(event);
-      const line = builder.add(event, attribution, engine.match(event, attribution));
-      return write ? write(line) : undefined;
+      return builder.add(event, attribution, engine.match(event, attribution));
     },
   );
+  const last = evidence?.close();
+  if (last) await last;
   return builder.finish(ledger.summary());
 }
 

@@ -32,6 +32,11 @@ interface CompiledRule {
   readonly resourcePath?: readonly string[];
   readonly evidencePaths: readonly (readonly string[])[];
   readonly accepts: (context: MatchContext, uaFamily: string) => boolean;
+  /**
+   * The rule's outcome depends only on the actor, credential kind, user-agent family, success,
+   * API call, region and account, so it can be cached per combination of those.
+   */
+  readonly static: boolean;
 }
 
 interface RulePack {
@@ -138,8 +143,31 @@ function compileCondition(condition: Condition): Predicate {
   };
 }
 
+/** Fields and checks whose value is fixed by the cache key of static rules (see CompiledRule.static). */
+/** Fields fixed by the cache key; `userIdentity.type` is fixed by the actor. */
+const STATIC_FIELDS: ReadonlySet<string> = new Set([
+  'eventName',
+  'eventSource',
+  'awsRegion',
+  'recipientAccountId',
+  'userIdentity.type',
+]);
+const STATIC_CHECKS: ReadonlySet<string> = new Set([
+  'declared-identity',
+  'declared-scope',
+  'tenant-keeps-inventory',
+  'outside-declared-scope',
+]);
+
+function isStaticCondition(condition: Condition): boolean {
+  if (condition.check !== undefined)
+    return STATIC_CHECKS.has(condition.check) && condition.field === undefined;
+  return condition.field !== undefined && STATIC_FIELDS.has(condition.field);
+}
+
 function compileRule(definition: RuleDefinition, document: unknown, order: number): CompiledRule {
   const m = definition.match;
+  const conditions = [...(m.all ?? []), ...(m.any ?? []), ...(m.none ?? [])];
   const classes = m.actorClass ? new Set<string>(m.actorClass) : undefined;
   const kinds = m.credentialKind ? new Set<string>(m.credentialKind) : undefined;
   const families = m.userAgentFamily ? new Set<string>(m.userAgentFamily) : undefined;
@@ -165,6 +193,7 @@ function compileRule(definition: RuleDefinition, document: unknown, order: numbe
     resourcePath: definition.resource ? splitPath(definition.resource) : undefined,
     evidencePaths: definition.evidence.map(splitPath),
     accepts,
+    static: conditions.every(isStaticCondition),
   };
 }
 
@@ -245,7 +274,7 @@ class RuleEngine {
   private readonly bySource = new Map<string, CompiledRule[]>();
   private readonly byName = new Map<string, CompiledRule[]>();
   private readonly everywhere: CompiledRule[] = [];
-  private readonly candidates = new Map<string, readonly CompiledRule[]>();
+  private readonly candidates = new Map<string, Map<string, CandidateEntry>>();
   private readonly uaFamilies = new Map<string, string>();
 
   private readonly tenant: TenantContext;
@@ -293,19 +322,50 @@ class RuleEngine {
   }
 
   /** Every rule that matches, in rule-id order. */
-  match(event: NormalizedEvent, attribution: Attribution): CompiledRule[] {
-    const candidates = this.candidatesFor(event.eventSource, event.eventName);
-    const matched: CompiledRule[] = [];
-    if (candidates.length === 0) return matched;
-    const family = this.userAgentFamilyOf(event.userAgent);
+  match(event: NormalizedEvent, attribution: Attribution): readonly CompiledRule[] {
+    const entry = this.candidatesFor(event.eventSource, event.eventName);
+    if (entry.all.length === 0) return NO_RULES;
+    // The user agent is hashed only when a candidate rule looks at its family.
+    const family = entry.needsFamily ? this.userAgentFamilyOf(event.userAgent) : '';
     const context: MatchContext = { event, attribution, tenant: this.tenant };
-    for (const rule of candidates) if (rule.accepts(context, family)) matched.push(rule);
+    let statics: readonly CompiledRule[] = NO_RULES;
+    if (entry.static.length) {
+      // Static rules give the same answer for the same actor, credential kind, client, outcome and place.
+      let byActor = entry.cache.get(attribution.actor);
+      if (!byActor) {
+        byActor = new Map();
+        entry.cache.set(attribution.actor, byActor);
+      }
+      const key = `${attribution.credentialKind}${event.errorCode === undefined ? '+' : '!'}${family}|${event.region}|${event.account}`;
+      let cached = byActor.get(key);
+      if (!cached) {
+        cached = entry.static.filter((rule) => rule.accepts(context, family));
+        if (byActor.size < 5_000) byActor.set(key, cached);
+      }
+      statics = cached;
+    }
+    if (entry.dynamic.length === 0) return statics;
+    let matched: CompiledRule[] | undefined;
+    for (const rule of entry.dynamic) {
+      if (rule.accepts(context, family)) {
+        matched ??= [...statics];
+        matched.push(rule);
+      }
+    }
+    if (!matched) return statics;
+    if (statics.length) matched.sort((a, b) => a.order - b.order);
     return matched;
   }
 
-  private candidatesFor(source: string, name: string): readonly CompiledRule[] {
-    const key = `${source}\u0000${name}`;
-    let found = this.candidates.get(key);
+  private candidatesFor(source: string, name: string): CandidateEntry {
+    let byName = this.candidates.get(source);
+    if (!byName) {
+      // (source, name) pairs are bounded by the AWS API surface in real data; bound them anyway.
+      if (this.candidates.size >= 5_000) this.candidates.clear();
+      byName = new Map();
+      this.candidates.set(source, byName);
+    }
+    let found = byName.get(name);
     if (found) return found;
     const merged = new Set<CompiledRule>([
       ...(this.bySourceAndName.get(source)?.get(name) ?? []),
@@ -313,13 +373,31 @@ class RuleEngine {
       ...(this.byName.get(name) ?? []),
       ...this.everywhere,
     ]);
-    found = [...merged].sort((a, b) => a.order - b.order);
-    // (source, name) pairs are bounded by the AWS API surface in real data; bound it anyway.
-    if (this.candidates.size >= 50_000) this.candidates.clear();
-    this.candidates.set(key, found);
+    const all = [...merged].sort((a, b) => a.order - b.order);
+    found = {
+      all,
+      static: all.filter((r) => r.static),
+      dynamic: all.filter((r) => !r.static),
+      needsFamily: all.some((r) => r.definition.match.userAgentFamily !== undefined),
+      cache: new Map(),
+    };
+    if (byName.size < 10_000) byName.set(name, found);
     return found;
   }
 }
+
+/** The rules that can match one API call, split into cacheable (static) and per-event (dynamic) ones. */
+interface CandidateEntry {
+  readonly all: readonly CompiledRule[];
+  readonly static: readonly CompiledRule[];
+  readonly dynamic: readonly CompiledRule[];
+  /** Whether any candidate filters on the user-agent family (otherwise it is not computed). */
+  readonly needsFamily: boolean;
+  /** Static matches per actor, then per credential kind, outcome, family, region and account. */
+  readonly cache: Map<object, Map<string, readonly CompiledRule[]>>;
+}
+
+const NO_RULES: readonly CompiledRule[] = Object.freeze([]);
 
 export type { CompiledRule, MatchContext, RulePack };
 export { buildRulePack, canonicalJson, RuleDefinitionError, RuleEngine, readPath };

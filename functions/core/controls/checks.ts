@@ -302,6 +302,20 @@ function instanceCredentialOffInstance({ event, attribution }: CheckInput): bool
   return instanceSession;
 }
 
+/** A person at the console: a console sign-in, console-issued session credentials, or a browser. */
+function interactiveUse({ event }: CheckInput): boolean {
+  return (
+    event.eventName === 'ConsoleLogin' ||
+    event.sessionCredentialFromConsole ||
+    event.userAgent.startsWith('Mozilla/')
+  );
+}
+
+/** The call came from a public address (not a private range, not an AWS service name). */
+function fromPublicAddress({ event }: CheckInput): boolean {
+  return event.sourceIps.some(isPublicAddress);
+}
+
 const CHECKS: Readonly<Record<string, Check>> = {
   'trust-admits-outside-account': trustAdmitsOutsideAccount,
   'oidc-trust-without-subject': oidcTrustWithoutSubject,
@@ -318,6 +332,8 @@ const CHECKS: Readonly<Record<string, Check>> = {
   'cross-environment': crossEnvironment,
   'instance-credential-off-instance': instanceCredentialOffInstance,
   'public-address': (_input, value) => asList(value).some(isPublicAddress),
+  'interactive-use': interactiveUse,
+  'from-public-address': fromPublicAddress,
 };
 
 const CHECK_NAMES: readonly string[] = Object.keys(CHECKS);

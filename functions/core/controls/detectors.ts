@@ -201,7 +201,10 @@ class BurstState extends DetectorState {
         count += bucket.count;
         // Bucket order is time order; within a bucket, the IDs in arrival order.
         bucket.ids.forEach((id, i) => {
-          const edge = i === 0 ? { ms: bucket.firstMs, time: bucket.firstTime } : { ms: bucket.lastMs, time: bucket.lastTime };
+          const edge =
+            i === 0
+              ? { ms: bucket.firstMs, time: bucket.firstTime }
+              : { ms: bucket.lastMs, time: bucket.lastTime };
           proof.push({ ...edge, id });
         });
       }

@@ -112,7 +112,12 @@ async function ingestEvents(
     ledger.accept(event.eventTime, event.timeMs);
     if (onProgress && ++sinceProgress >= every) {
       sinceProgress = 0;
-      onProgress({ sources: ledger.sources, records: ledger.records, bytes: ledger.bytes, currentSource: sourceName });
+      onProgress({
+        sources: ledger.sources,
+        records: ledger.records,
+        bytes: ledger.bytes,
+        currentSource: sourceName,
+      });
     }
     return sink(event);
   };

@@ -55,6 +55,7 @@ async function ensureInput(): Promise<{ files: number; records: number; bytes: n
 }
 
 function runPhase(args: string[], pin: boolean): Record<string, number> {
+  // pin: the phase runs on core 0 only (bare and single-thread analyze); otherwise on all cores.
   const command = pin ? 'taskset' : process.execPath;
   const argv = [
     ...(pin ? ['-c', '0', process.execPath] : []),
@@ -71,12 +72,14 @@ function runPhase(args: string[], pin: boolean): Record<string, number> {
 const meta = await ensureInput();
 const pin = hasTaskset();
 const runs = Math.max(1, Number(values.runs));
-const best = (phase: string[]) => {
-  const all = Array.from({ length: runs }, () => runPhase(phase, pin));
+const best = (phase: string[], pinned = pin) => {
+  const all = Array.from({ length: runs }, () => runPhase(phase, pinned));
   return all.reduce((a, b) => (b.ms! < a.ms! ? b : a));
 };
 const bare = best(['bare', input]);
-const analyze = best(['analyze', input, path.join(root, 'analysis')]);
+const analyze = best(['analyze', input, path.join(root, 'analysis'), '1']);
+const parallel = best(['analyze', input, path.join(root, 'analysis-parallel')], false);
+const parallelRate = parallel.events! / (parallel.ms! / 1000);
 const bareRate = bare.events! / (bare.ms! / 1000);
 const analyzeRate = analyze.events! / (analyze.ms! / 1000);
 const report = {
@@ -98,13 +101,22 @@ const report = {
     findings: analyze.findings,
   },
   ratio: +(analyzeRate / bareRate).toFixed(2),
+  parallel: {
+    jobs: parallel.jobs,
+    seconds: +(parallel.ms! / 1000).toFixed(2),
+    eventsPerSecond: Math.round(parallelRate),
+    peakRssMB: parallel.maxRssMB,
+    ratioToBare: +(parallelRate / bareRate).toFixed(2),
+  },
 };
 process.stdout.write(
   [
     `events ${fmt(report.events)} in ${fmt(report.files)} files: ${report.gzipMB} MB gzip, ${report.jsonMB} MB JSON${pin ? ' (each phase pinned to one core)' : ''}`,
     `bare read+gunzip+JSON.parse  ${report.bare.seconds.toFixed(2).padStart(7)} s  ${fmt(bareRate).padStart(9)} events/s  peak RSS ${report.bare.peakRssMB} MB`,
-    `full analyze                 ${report.analyze.seconds.toFixed(2).padStart(7)} s  ${fmt(analyzeRate).padStart(9)} events/s  peak RSS ${report.analyze.peakRssMB} MB`,
-    `ratio analyze/bare           ${report.ratio.toFixed(2)}`,
+    `full analyze, one thread     ${report.analyze.seconds.toFixed(2).padStart(7)} s  ${fmt(analyzeRate).padStart(9)} events/s  peak RSS ${report.analyze.peakRssMB} MB`,
+    `ratio analyze/bare (1 core)  ${report.ratio.toFixed(2)}`,
+    `full analyze, ${report.parallel.jobs} workers    ${report.parallel.seconds.toFixed(2).padStart(7)} s  ${fmt(parallelRate).padStart(9)} events/s  peak RSS ${report.parallel.peakRssMB} MB (all cores)`,
+    `ratio parallel/bare          ${report.parallel.ratioToBare.toFixed(2)}`,
   ]
     .map((line) => `${line}\n`)
     .join(''),

@@ -2,7 +2,8 @@
  * @module One measured phase of `npm run bench`, run in its own process so peak RSS is its own.
  *
  *   bare <dir>            read + gunzip + JSON.parse every file: the floor any analysis pays
- *   analyze <dir> <out>   the full `trailproof analyze` job (identity, rules, evidence.ndjson, analysis.json)
+ *   analyze <dir> <out> [jobs]   the full `trailproof analyze` job (identity, rules, evidence.ndjson,
+ *                                analysis.json), with that many worker threads (default: auto)
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -44,25 +45,29 @@ function bare(dir: string) {
   };
 }
 
-async function analyze(dir: string, out: string) {
+async function analyze(dir: string, out: string, jobs: number | undefined) {
   const config = fileURLToPath(new URL('../examples/demo-tenant.yaml', import.meta.url));
   const data = await loadPipelineData(config);
   const started = performance.now();
-  const result = await analyzeJob({ inputs: [dir], outDir: out, data });
+  const result = await analyzeJob({ inputs: [dir], outDir: out, data, jobs });
   return {
     files: result.analysis.input.sources,
     events: result.analysis.input.accepted,
     actors: result.analysis.actors.length,
     findings: result.analysis.findings.length,
+    jobs: result.jobs,
     ms: performance.now() - started,
   };
 }
 
-const [phase, dir, out] = process.argv.slice(2);
+const [phase, dir, out, jobsArg] = process.argv.slice(2);
 if (!dir || (phase !== 'bare' && phase !== 'analyze')) {
   process.stderr.write('usage: benchPhase.ts bare <dir> | analyze <dir> <out>\n');
   process.exit(2);
 }
-const result = phase === 'bare' ? bare(dir) : await analyze(dir, out ?? path.join(dir, '..', 'bench-out'));
+const result =
+  phase === 'bare'
+    ? bare(dir)
+    : await analyze(dir, out ?? path.join(dir, '..', 'bench-out'), jobsArg ? Number(jobsArg) : undefined);
 const maxRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
 process.stdout.write(`${JSON.stringify({ phase, ...result, maxRssMB })}\n`);

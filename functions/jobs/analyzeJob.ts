@@ -1,16 +1,36 @@
 /**
- * @module Analyze job: local or S3 sources → `analysis.json` + `evidence.ndjson` in an output directory.
+ * @module Analyze job: local files → `analysis.json` + `evidence.ndjson` in an output directory.
+ *
+ * Large inputs are cut into contiguous shards analysed by worker threads, the same way the
+ * deployed pipeline fans shards out to Lambda; the partial analyses merge in order into the
+ * analysis a single pass gives, and the shards' evidence files are joined in order.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { ChunkFileWriter } from '../adapters/fs/ChunkFileWriter.js';
-import { localSources } from '../adapters/fs/localSources.js';
-import { runAnalysis } from '../core/analysis/runAnalysis.js';
+import { fileSources, type LocalFile, listLocalFiles } from '../adapters/fs/localSources.js';
+import { analyzePartial, mergePartials, type PartialAnalysis } from '../core/analysis/runAnalysis.js';
 import type { Analysis } from '../core/analysis/types.js';
 import { InputLedger } from '../core/ingest/InputLedger.js';
 import type { IngestProgress, TimeWindow } from '../core/ingest/ingestEvents.js';
+import { orderByGroup, planShards } from '../core/ingest/planShards.js';
 import { TOOL_VERSION } from '../core/version.js';
+import type { ShardResult, ShardTask, WorkerSetup } from './analyzeShardWorker.js';
 import type { PipelineData } from './loadPipelineData.js';
+
+const started = performance.now();
+/** Prints phase times when TRAILPROOF_TIMING is set (benchmarks and diagnosis). */
+function timing(label: string): void {
+  if (process.env.TRAILPROOF_TIMING)
+    process.stderr.write(`[timing] ${label}: ${Math.round(performance.now() - started)} ms\n`);
+}
+
+/** Below this many files a single thread is faster than starting workers. */
+const PARALLEL_MIN_FILES = 2_000;
 
 interface AnalyzeJobOptions {
   readonly inputs: readonly string[];
@@ -19,6 +39,8 @@ interface AnalyzeJobOptions {
   readonly window?: TimeWindow;
   /** Write analysis.json and evidence.ndjson (default true); reports may ask for renderings only. */
   readonly writeFiles?: boolean;
+  /** Worker threads; `undefined` picks by input size and cores (1 for small inputs). */
+  readonly jobs?: number;
   readonly onProgress?: (progress: IngestProgress & { events: number }) => void;
 }
 
@@ -27,6 +49,66 @@ interface AnalyzeJobResult {
   /** Paths written, or null when `writeFiles` is false. */
   readonly analysisFile: string | null;
   readonly evidenceFile: string | null;
+  readonly jobs: number;
+}
+
+function chooseJobs(requested: number | undefined, files: number): number {
+  if (requested !== undefined) return Math.max(1, Math.floor(requested));
+  if (files < PARALLEL_MIN_FILES) return 1;
+  return Math.max(1, Math.min(availableParallelism(), 4));
+}
+
+/**
+ * Analyses shards on `jobs` worker threads; each idle worker takes the next shard, so a few
+ * heavy shards do not leave the other workers waiting. Results come back in shard order.
+ */
+async function runShards(
+  shards: readonly (readonly LocalFile[])[],
+  jobs: number,
+  setup: WorkerSetup,
+  evidencePaths: readonly (string | null)[],
+): Promise<PartialAnalysis[]> {
+  const results: PartialAnalysis[] = new Array(shards.length);
+  let next = 0;
+  const runWorker = () =>
+    new Promise<void>((resolve, reject) => {
+      const worker = new Worker(new URL('./analyzeShardWorker.bootstrap.mjs', import.meta.url), {
+        workerData: setup,
+      });
+      const handOut = () => {
+        if (next >= shards.length) {
+          worker.postMessage(null);
+          return;
+        }
+        const index = next++;
+        const task: ShardTask = { index, files: shards[index]!, evidencePath: evidencePaths[index]! };
+        worker.postMessage(task);
+      };
+      worker.on('message', (message: 'ready' | ShardResult) => {
+        if (message !== 'ready') results[message.index] = message.partial;
+        handOut();
+      });
+      worker.once('error', reject);
+      worker.once('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`analysis worker exited with code ${code}`)),
+      );
+    });
+  await Promise.all(Array.from({ length: Math.min(jobs, shards.length) }, runWorker));
+  if (results.some((r) => r === undefined)) throw new Error('an analysis worker did not report every shard');
+  return results;
+}
+
+/** Joins the shards' evidence files, in shard order, into one file. */
+async function joinFiles(parts: readonly string[], target: string): Promise<void> {
+  const out = createWriteStream(target);
+  for (const part of parts) {
+    for await (const chunk of createReadStream(part, { highWaterMark: 1 << 20 })) {
+      if (!out.write(chunk)) await once(out, 'drain');
+    }
+  }
+  out.end();
+  await once(out, 'finish');
+  await Promise.all(parts.map((p) => rm(p, { force: true })));
 }
 
 async function analyzeJob(options: AnalyzeJobOptions): Promise<AnalyzeJobResult> {
@@ -34,29 +116,55 @@ async function analyzeJob(options: AnalyzeJobOptions): Promise<AnalyzeJobResult>
   const writeFiles = options.writeFiles ?? true;
   const evidenceFile = join(options.outDir, 'evidence.ndjson');
   const analysisFile = join(options.outDir, 'analysis.json');
-  const evidence = writeFiles ? new ChunkFileWriter(evidenceFile) : undefined;
-  const ledger = new InputLedger();
   const { data } = options;
-  let analysis: Analysis;
-  try {
-    analysis = await runAnalysis({
-      sources: localSources(options.inputs, ledger),
-      ledger,
-      config: data.config,
-      configHash: data.configHash,
-      catalog: data.catalog,
-      rules: data.rules,
-      window: options.window,
-      toolVersion: TOOL_VERSION,
-      writeEvidence: evidence ? (chunk) => evidence.write(chunk) : undefined,
-      onProgress: options.onProgress,
-    });
-  } finally {
-    await evidence?.close();
+  const listing = new InputLedger();
+  // Grouped by account/region/day: the copies of an event (org and account trails) stay together.
+  const files: LocalFile[] = orderByGroup(listLocalFiles(options.inputs, listing));
+  timing('listed');
+  const jobs = chooseJobs(options.jobs, files.length);
+  // More shards than workers, so that idle workers can take over the remaining work.
+  const shards = planShards(files, jobs === 1 ? 1 : jobs * 4);
+  const shared = {
+    config: data.config,
+    configHash: data.configHash,
+    catalog: data.catalog,
+    rules: data.rules,
+    window: options.window,
+    toolVersion: TOOL_VERSION,
+  };
+  const partials: PartialAnalysis[] = [];
+  if (shards.length === 1) {
+    const evidence = writeFiles ? new ChunkFileWriter(evidenceFile) : undefined;
+    try {
+      partials.push(
+        await analyzePartial({
+          ...shared,
+          sources: fileSources(shards[0]!),
+          writeEvidence: evidence ? (chunk) => evidence.write(chunk) : undefined,
+          onProgress: options.onProgress,
+        }),
+      );
+    } finally {
+      await evidence?.close();
+    }
+  } else {
+    const parts = shards.map((_, i) =>
+      writeFiles ? join(options.outDir, `.evidence.part-${i}.ndjson`) : null,
+    );
+    partials.push(
+      ...(await runShards(shards, jobs, { configFile: data.configFile, window: options.window }, parts)),
+    );
+    timing('workers done');
+    if (writeFiles) await joinFiles(parts as string[], evidenceFile);
+    timing('evidence joined');
   }
-  if (!writeFiles) return { analysis, analysisFile: null, evidenceFile: null };
+  // The listing's skipped and unreadable paths come first, as a single pass would meet them.
+  timing('shards analysed');
+  const analysis = mergePartials(shared, partials, listing.exportState());
+  timing('merged');
+  if (!writeFiles) return { analysis, analysisFile: null, evidenceFile: null, jobs };
   await writeFile(analysisFile, `${JSON.stringify(analysis, null, 2)}\n`);
-  return { analysis, analysisFile, evidenceFile };
+  return { analysis, analysisFile, evidenceFile, jobs };
 }
 
 export type { AnalyzeJobOptions, AnalyzeJobResult };

@@ -1,7 +1,7 @@
 /**
  * @module Local files and directories as record sources (the `files` source and the CLI's paths).
  */
-import { closeSync, createReadStream, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { InputLedger } from '../../core/ingest/InputLedger.js';
@@ -43,8 +43,9 @@ class FileTooLargeError extends Error {
   override name = 'FileTooLargeError' as const;
 }
 
-function fileSource(path: string, name: string): RecordSource {
+function fileSource(path: string, name: string): RecordSource & { readonly path: string } {
   return {
+    path,
     name,
     open: () => createReadStream(path, { highWaterMark: 1 << 20 }),
     readAll: () => {
@@ -97,7 +98,7 @@ function* walkSources(
   dir: string,
   ledger: InputLedger,
   display: (p: string) => string,
-): Generator<RecordSource> {
+): Generator<RecordSource & { readonly path: string }> {
   const entries = readdirSync(dir, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
@@ -118,4 +119,54 @@ function* walkSources(
   }
 }
 
-export { localSources };
+/** A file to analyse: its absolute path and the name shown in messages. */
+interface LocalFile {
+  readonly path: string;
+  readonly name: string;
+  readonly size: number;
+}
+
+/**
+ * Lists the files `paths` expand to, in the order `localSources` reads them, recording skipped
+ * and missing paths in the ledger. Used to plan shards for a parallel run.
+ */
+function listLocalFiles(paths: readonly string[], ledger: InputLedger): LocalFile[] {
+  const cwd = process.cwd();
+  const display = (p: string) => {
+    const rel = relative(cwd, p);
+    return rel && !rel.startsWith(`..${sep}`) && rel !== '..' ? rel : p;
+  };
+  const files: LocalFile[] = [];
+  for (const input of paths) {
+    const path = resolve(input);
+    let info: ReturnType<typeof statSync>;
+    try {
+      info = statSync(path);
+    } catch (error) {
+      ledger.sources++;
+      ledger.reject(
+        input,
+        {},
+        RejectionCategory.UnreadableSource,
+        `cannot read: ${(error as Error).message}`,
+      );
+      continue;
+    }
+    if (info?.isFile()) {
+      files.push({ path, name: display(path), size: info.size });
+      continue;
+    }
+    for (const source of walkSources(path, ledger, display)) {
+      files.push({ path: source.path, name: source.name, size: statSync(source.path).size });
+    }
+  }
+  return files;
+}
+
+/** Sources for an explicit list of files (a shard). */
+function* fileSources(files: readonly LocalFile[]): Generator<RecordSource> {
+  for (const file of files) yield fileSource(file.path, file.name);
+}
+
+export type { LocalFile };
+export { fileSources, listLocalFiles, localSources };

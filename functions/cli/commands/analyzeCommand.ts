@@ -29,6 +29,13 @@ function windowFromOptions(options: WindowOptions): TimeWindow | undefined {
   return undefined;
 }
 
+function parseJobs(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new UsageError(`--jobs takes a whole number from 1 to 64, got "${value}"`);
+  return n;
+}
+
 class UsageError extends Error {
   override name = 'UsageError' as const;
 }
@@ -55,30 +62,37 @@ function registerAnalyzeCommand(program: Command): void {
         '-c, --config <file>',
         'tenant config (YAML); without it nothing is declared and no account counts as the tenant',
       )
-      .option('-o, --out <dir>', 'output directory', 'out/analysis'),
-  ).action(async (paths: string[], options: WindowOptions & { config?: string; out: string }) => {
-    const window = windowFromOptions(options);
-    const data = await loadPipelineData(options.config);
-    const progress = createProgress();
-    const result = await analyzeJob({
-      inputs: paths,
-      outDir: options.out,
-      data,
-      window,
-      onProgress: progress?.update,
-    });
-    progress?.done();
-    process.stdout.write(
-      `${formatSummary(
-        result.analysis,
-        [result.analysisFile, result.evidenceFile].filter((f): f is string => f !== null),
-      )}\n`,
-    );
-    if (result.analysis.input.accepted === 0) {
-      process.stderr.write('error: no usable CloudTrail record was read from the given paths\n');
-      process.exitCode = ExitCode.NoUsableInput;
-    }
-  });
+      .option('-o, --out <dir>', 'output directory', 'out/analysis')
+      .option(
+        '-j, --jobs <n>',
+        'worker threads (default: 1 for small inputs, else up to 4 by cores)',
+        parseJobs,
+      ),
+  ).action(
+    async (paths: string[], options: WindowOptions & { config?: string; out: string; jobs?: number }) => {
+      const window = windowFromOptions(options);
+      const data = await loadPipelineData(options.config);
+      const progress = createProgress();
+      const result = await analyzeJob({
+        inputs: paths,
+        outDir: options.out,
+        data,
+        window,
+        onProgress: progress?.update,
+      });
+      progress?.done();
+      process.stdout.write(
+        `${formatSummary(
+          result.analysis,
+          [result.analysisFile, result.evidenceFile].filter((f): f is string => f !== null),
+        )}\n`,
+      );
+      if (result.analysis.input.accepted === 0) {
+        process.stderr.write('error: no usable CloudTrail record was read from the given paths\n');
+        process.exitCode = ExitCode.NoUsableInput;
+      }
+    },
+  );
 }
 
-export { addWindowOptions, registerAnalyzeCommand, UsageError, windowFromOptions };
+export { addWindowOptions, parseJobs, registerAnalyzeCommand, UsageError, windowFromOptions };

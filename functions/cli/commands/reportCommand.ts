@@ -7,7 +7,7 @@ import { REPORT_FORMATS, type ReportFormat, reportJob } from '../../jobs/reportJ
 import { ExitCode } from '../exitCodes.js';
 import { createProgress } from '../progress.js';
 import { formatSummary } from '../summary.js';
-import { addWindowOptions, UsageError, windowFromOptions } from './analyzeCommand.js';
+import { addWindowOptions, parseJobs, UsageError, windowFromOptions } from './analyzeCommand.js';
 
 function parseFormats(value: string): ReportFormat[] {
   const formats = value
@@ -30,6 +30,7 @@ interface ReportCommandOptions {
   period?: string;
   from?: string;
   to?: string;
+  jobs?: number;
 }
 
 /** Shared by `report` and `demo`: run the report job and print the summary. */
@@ -64,7 +65,12 @@ function registerReportCommand(program: Command): void {
       .argument('<path...>', 'files or directories with CloudTrail records')
       .requiredOption('-c, --config <file>', 'tenant config (YAML)')
       .option('-o, --out <dir>', 'output directory', 'out/report')
-      .option('--format <list>', `comma-separated: ${REPORT_FORMATS.join(',')}`, REPORT_FORMATS.join(',')),
+      .option('--format <list>', `comma-separated: ${REPORT_FORMATS.join(',')}`, REPORT_FORMATS.join(','))
+      .option(
+        '-j, --jobs <n>',
+        'worker threads (default: 1 for small inputs, else up to 4 by cores)',
+        parseJobs,
+      ),
   ).action(async (paths: string[], options: ReportCommandOptions) => runReport(paths, options));
 }
 

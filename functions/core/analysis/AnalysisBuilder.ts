@@ -8,10 +8,14 @@
 import { createHash } from 'node:crypto';
 import type { TenantConfig, TenantException } from '../config/tenantConfig.js';
 import type { ControlCatalog } from '../controls/catalog.js';
-import { type DetectorHit, DetectorRunner } from '../controls/detectors.js';
+import { type DetectorHit, DetectorRunner, type DetectorStateJson } from '../controls/detectors.js';
 import { type CompiledRule, type RulePack, readPath } from '../controls/RuleEngine.js';
 import { SEVERITIES, type Severity } from '../controls/ruleSchema.js';
-import { type AccountabilityChain, AccountabilityTracker } from '../identity/AccountabilityTracker.js';
+import {
+  type AccountabilityChain,
+  type AccountabilityState,
+  AccountabilityTracker,
+} from '../identity/AccountabilityTracker.js';
 import type { ActorProfile, Attribution } from '../identity/IdentityResolver.js';
 import { compileArnPattern } from '../identity/inventory.js';
 import { ACTOR_CLASSES, type ActorClass, MACHINE_CLASSES } from '../identity/principal.js';
@@ -86,6 +90,11 @@ interface AnalysisContext {
   readonly toolVersion: string;
 }
 
+interface CounterState {
+  readonly counts: readonly (readonly [string, number])[];
+  readonly overflow: number;
+}
+
 /** Counts values up to a bound; further distinct values are counted as `more` events. */
 class BoundedCounter {
   private readonly counts = new Map<string, number>();
@@ -97,6 +106,21 @@ class BoundedCounter {
     if (current !== undefined) this.counts.set(value, current + 1);
     else if (this.counts.size < this.limit) this.counts.set(value, 1);
     else this.overflow++;
+  }
+
+  exportState(): CounterState {
+    return { counts: [...this.counts.entries()], overflow: this.overflow };
+  }
+
+  /** Adds another shard's counts: known values add up, new ones fill free places, the rest overflow. */
+  importState(state: CounterState): void {
+    for (const [value, n] of state.counts) {
+      const current = this.counts.get(value);
+      if (current !== undefined) this.counts.set(value, current + n);
+      else if (this.counts.size < this.limit) this.counts.set(value, n);
+      else this.overflow += n;
+    }
+    this.overflow += state.overflow;
   }
 
   result(show = this.limit): BoundedList {
@@ -206,6 +230,12 @@ interface ControlCounters {
   readonly rules: Set<string>;
 }
 
+function sameClassification(a: ActorProfile, b: ActorProfile): boolean {
+  return (
+    a.actorClass === b.actorClass && a.owner === b.owner && a.reasons.join('\n') === b.reasons.join('\n')
+  );
+}
+
 function dayOf(iso: string): string {
   return iso.slice(0, 10);
 }
@@ -219,6 +249,83 @@ function stringValue(value: unknown): string | null {
 
 function emptyClassCounts(): Record<ActorClass, number> {
   return Object.fromEntries(ACTOR_CLASSES.map((c) => [c, 0])) as Record<ActorClass, number>;
+}
+
+/** A time span as plain data. */
+interface SpanState {
+  readonly firstMs: number;
+  readonly first: string;
+  readonly lastMs: number;
+  readonly last: string;
+}
+
+/** An actor profile as plain data; the inventory entry is re-linked by index from the config. */
+interface ProfileState extends Omit<ActorProfile, 'inventory'> {}
+
+interface ActorStateJson {
+  readonly profile: ProfileState;
+  readonly events: number;
+  readonly errors: number;
+  readonly seen: SpanState;
+  readonly privileged: number;
+  readonly credentials: readonly (readonly [
+    string,
+    { id: string | null; kind: CredentialUse['kind']; events: number; seen: SpanState },
+  ])[];
+  readonly credentialsOmitted: number;
+  readonly accounts: readonly string[];
+  readonly regions: readonly string[];
+  readonly services: CounterState;
+  readonly actions: CounterState;
+  readonly sourceIps: CounterState;
+  readonly userAgents: CounterState;
+  readonly vpcEndpoints: CounterState;
+}
+
+interface FindingStateJson {
+  readonly key: string;
+  readonly id: string;
+  readonly rule: string;
+  readonly actor: string;
+  readonly resource: string | null;
+  readonly eventIds: readonly string[];
+  readonly count: number;
+  readonly seen: SpanState;
+  readonly accounts: readonly string[];
+  readonly credentials: readonly string[];
+  readonly context: Readonly<Record<string, string>>;
+}
+
+/**
+ * Everything an AnalysisBuilder has accumulated, as plain JSON-safe data. Shards (Lambda map
+ * items, or worker threads of a local run) each produce one; merging them in shard order and
+ * finishing gives the analysis a single run over all their inputs gives.
+ */
+interface BuilderState {
+  readonly actions: number;
+  readonly longLivedKeyActions: number;
+  readonly actionsByClass: Readonly<Record<ActorClass, number>>;
+  readonly daily: readonly (readonly [string, Readonly<Record<ActorClass, number>>])[];
+  readonly accounts: readonly string[];
+  readonly regions: readonly string[];
+  readonly actors: readonly ActorStateJson[];
+  readonly findings: readonly FindingStateJson[];
+  readonly controls: readonly (readonly [
+    string,
+    { events: number; evidence: number; rules: readonly string[] },
+  ])[];
+  readonly detectors: readonly (readonly [string, DetectorStateJson])[];
+  readonly accountability: AccountabilityState;
+  readonly lifecycle: readonly (readonly [string, { events: readonly LifecycleEvent[]; omitted: number }])[];
+}
+
+function spanState(span: TimeSpan): SpanState {
+  return { firstMs: span.firstMs, first: span.first, lastMs: span.lastMs, last: span.last };
+}
+
+function addSpan(span: TimeSpan, state: SpanState): void {
+  if (state.first) span.add(state.firstMs, state.first);
+  if (state.last) span.add(state.lastMs, state.last);
 }
 
 class AnalysisBuilder {
@@ -247,7 +354,10 @@ class AnalysisBuilder {
   );
   private actions = 0;
 
+  private readonly rulesById: ReadonlyMap<string, CompiledRule>;
+
   constructor(private readonly context: AnalysisContext) {
+    this.rulesById = new Map(context.rules.rules.map((r) => [r.definition.id, r]));
     for (const control of context.catalog.controls) {
       this.controls.set(control.id, { events: 0, evidence: 0, findings: 0, rules: new Set() });
     }
@@ -328,6 +438,201 @@ class AnalysisBuilder {
       who: actor.fragments.get(attribution.credentialId ?? '', attribution.credentialKind),
       controls: controls.json,
       findings: findingsJson,
+    });
+  }
+
+  /** The accumulated state as plain data (see BuilderState). */
+  exportState(): BuilderState {
+    return {
+      actions: this.actions,
+      longLivedKeyActions: this.longLivedKeyActions,
+      actionsByClass: { ...this.actionsByClass },
+      daily: [...this.daily.entries()].map(([day, counts]) => [day, { ...counts }]),
+      accounts: [...this.accounts],
+      regions: [...this.regions],
+      actors: [...this.actors.values()].map((a) => {
+        const { inventory: _inventory, ...profile } = a.profile;
+        return {
+          profile,
+          events: a.events,
+          errors: a.errors,
+          seen: spanState(a.seen),
+          privileged: a.privileged,
+          credentials: [...a.credentials.entries()].map(([key, c]) => [
+            key,
+            { id: c.id, kind: c.kind, events: c.events, seen: spanState(c.seen) },
+          ]),
+          credentialsOmitted: a.credentialsOmitted,
+          accounts: [...a.accounts],
+          regions: [...a.regions],
+          services: a.services.exportState(),
+          actions: a.actions.exportState(),
+          sourceIps: a.sourceIps.exportState(),
+          userAgents: a.userAgents.exportState(),
+          vpcEndpoints: a.vpcEndpoints.exportState(),
+        };
+      }),
+      findings: [...this.findings.entries()].map(([key, f]) => ({
+        key,
+        id: f.id,
+        rule: f.rule.definition.id,
+        actor: f.actor.profile.id,
+        resource: f.resource,
+        eventIds: [...f.eventIds],
+        count: f.count,
+        seen: spanState(f.seen),
+        accounts: [...f.accounts],
+        credentials: [...f.credentials],
+        context: { ...f.context },
+      })),
+      controls: [...this.controls.entries()]
+        .filter(([, c]) => c.events || c.evidence || c.rules.size)
+        .map(([id, c]) => [id, { events: c.events, evidence: c.evidence, rules: [...c.rules] }]),
+      detectors: this.detectors.exportState(),
+      accountability: this.accountability.exportState(),
+      lifecycle: [...this.lifecycle.entries()].map(([target, l]) => [
+        target,
+        { events: [...l.events], omitted: l.omitted },
+      ]),
+    };
+  }
+
+  /**
+   * Merges a shard's state into this builder. Merge shards in input order: lists capped at a
+   * bound (finding event IDs, rejections) then keep the same entries a single run would.
+   */
+  importState(state: BuilderState): void {
+    this.actions += state.actions;
+    this.longLivedKeyActions += state.longLivedKeyActions;
+    for (const c of ACTOR_CLASSES) this.actionsByClass[c] += state.actionsByClass[c];
+    for (const [day, counts] of state.daily) {
+      const mine = this.daily.get(day) ?? emptyClassCounts();
+      for (const c of ACTOR_CLASSES) mine[c] += counts[c];
+      this.daily.set(day, mine);
+    }
+    for (const a of state.accounts) if (this.accounts.size < MAX_ACCOUNTS) this.accounts.add(a);
+    for (const r of state.regions) if (this.regions.size < MAX_REGIONS) this.regions.add(r);
+    for (const actor of state.actors) this.importActor(actor);
+    const profiles = (id: string) => this.actors.get(id)?.profile;
+    for (const f of state.findings) this.importFinding(f);
+    for (const [id, c] of state.controls) {
+      const mine = this.controls.get(id);
+      if (!mine) continue;
+      mine.events += c.events;
+      mine.evidence += c.evidence;
+      for (const r of c.rules) mine.rules.add(r);
+    }
+    this.detectors.importState(state.detectors, this.rulesById, profiles);
+    this.accountability.importState(state.accountability, profiles);
+    for (const [target, incoming] of state.lifecycle) {
+      const mine = this.lifecycle.get(target);
+      if (!mine) {
+        if (this.lifecycle.size < MAX_LIFECYCLE_IDENTITIES) {
+          this.lifecycle.set(target, { events: [...incoming.events], omitted: incoming.omitted });
+        }
+        continue;
+      }
+      for (const e of incoming.events) {
+        if (mine.events.length < MAX_LIFECYCLE_EVENTS) mine.events.push(e);
+        else mine.omitted++;
+      }
+      mine.omitted += incoming.omitted;
+    }
+  }
+
+  private importActor(incoming: ActorStateJson): void {
+    const inventory =
+      incoming.profile.inventoryIndex === undefined
+        ? undefined
+        : this.context.config.inventory[incoming.profile.inventoryIndex];
+    const profile: ActorProfile = { ...incoming.profile, inventory };
+    let actor = this.actors.get(profile.id);
+    if (!actor) {
+      actor = new ActorState(profile);
+      this.actors.set(profile.id, actor);
+    } else if (incoming.seen.firstMs < actor.seen.firstMs && !sameClassification(actor.profile, profile)) {
+      // Shards may judge an actor differently at first sight; the earliest event decides.
+      actor = this.replaceActorProfile(actor, profile);
+    }
+    actor.events += incoming.events;
+    actor.errors += incoming.errors;
+    addSpan(actor.seen, incoming.seen);
+    actor.privileged += incoming.privileged;
+    for (const [key, c] of incoming.credentials) {
+      let mine = actor.credentials.get(key);
+      if (!mine) {
+        if (actor.credentials.size >= MAX_CREDENTIALS) {
+          actor.credentialsOmitted++;
+          continue;
+        }
+        mine = { id: c.id, kind: c.kind, events: 0, seen: new TimeSpan() };
+        actor.credentials.set(key, mine);
+      }
+      mine.events += c.events;
+      addSpan(mine.seen, c.seen);
+    }
+    actor.credentialsOmitted += incoming.credentialsOmitted;
+    for (const a of incoming.accounts) if (actor.accounts.size < MAX_ACCOUNTS) actor.accounts.add(a);
+    for (const r of incoming.regions) if (actor.regions.size < MAX_REGIONS) actor.regions.add(r);
+    actor.services.importState(incoming.services);
+    actor.actions.importState(incoming.actions);
+    actor.sourceIps.importState(incoming.sourceIps);
+    actor.userAgents.importState(incoming.userAgents);
+    actor.vpcEndpoints.importState(incoming.vpcEndpoints);
+  }
+
+  /** Swaps an actor's profile, carrying its counters and every reference to it. */
+  private replaceActorProfile(previous: ActorState, profile: ActorProfile): ActorState {
+    const next = new ActorState(profile);
+    next.events = previous.events;
+    next.errors = previous.errors;
+    addSpan(next.seen, spanState(previous.seen));
+    next.privileged = previous.privileged;
+    for (const [k, v] of previous.credentials) next.credentials.set(k, v);
+    next.credentialsOmitted = previous.credentialsOmitted;
+    for (const a of previous.accounts) next.accounts.add(a);
+    for (const r of previous.regions) next.regions.add(r);
+    next.services.importState(previous.services.exportState());
+    next.actions.importState(previous.actions.exportState());
+    next.sourceIps.importState(previous.sourceIps.exportState());
+    next.userAgents.importState(previous.userAgents.exportState());
+    next.vpcEndpoints.importState(previous.vpcEndpoints.exportState());
+    this.actors.set(profile.id, next);
+    for (const [key, f] of this.findings)
+      if (f.actor === previous) this.findings.set(key, { ...f, actor: next });
+    this.accountability.replaceProfile(previous.profile, profile);
+    return next;
+  }
+
+  private importFinding(incoming: FindingStateJson): void {
+    const mine = this.findings.get(incoming.key);
+    if (mine) {
+      mine.count += incoming.count;
+      for (const id of incoming.eventIds)
+        if (mine.eventIds.length < FINDING_EVENT_IDS) mine.eventIds.push(id);
+      addSpan(mine.seen, incoming.seen);
+      for (const a of incoming.accounts) if (mine.accounts.size < MAX_ACCOUNTS) mine.accounts.add(a);
+      for (const c of incoming.credentials)
+        if (mine.credentials.size < MAX_CREDENTIALS) mine.credentials.add(c);
+      return;
+    }
+    const rule = this.rulesById.get(incoming.rule);
+    const actor = this.actors.get(incoming.actor);
+    if (!rule || !actor) return;
+    const seen = new TimeSpan();
+    addSpan(seen, incoming.seen);
+    this.findings.set(incoming.key, {
+      id: incoming.id,
+      rule,
+      actor,
+      resource: incoming.resource,
+      eventIds: [...incoming.eventIds],
+      count: incoming.count,
+      seen,
+      accounts: new Set(incoming.accounts),
+      credentials: new Set(incoming.credentials),
+      context: { ...incoming.context },
+      suppressedBy: this.exceptionFor(incoming.rule, actor.profile, incoming.resource),
     });
   }
 
@@ -495,8 +800,6 @@ class AnalysisBuilder {
       context: { ...hit.context },
       suppressedBy,
     });
-    if (suppressedBy) suppressedBy.suppressed++;
-    else actor.findings++;
   }
 
   private recordFinding(
@@ -531,8 +834,6 @@ class AnalysisBuilder {
         suppressedBy,
       };
       this.findings.set(key, finding);
-      if (suppressedBy) suppressedBy.suppressed++;
-      else actor.findings++;
     }
     finding.count++;
     if (finding.eventIds.length < FINDING_EVENT_IDS) finding.eventIds.push(event.eventId);
@@ -594,6 +895,11 @@ class AnalysisBuilder {
           : null,
       };
     });
+    // Counted here, once, so that merged shards count each finding once.
+    for (const f of this.findings.values()) {
+      if (f.suppressedBy) f.suppressedBy.suppressed++;
+      else f.actor.findings++;
+    }
     for (const f of results) {
       if (f.suppressed) continue;
       for (const id of f.controls) this.controls.get(id)!.findings++;
@@ -734,5 +1040,5 @@ class AnalysisBuilder {
 
 const EMPTY_CONTROLS = { ids: [] as readonly string[], json: Buffer.from('[]') };
 
-export type { AnalysisContext };
+export type { AnalysisContext, BuilderState };
 export { AnalysisBuilder, FINDING_EVENT_IDS };

@@ -2,16 +2,18 @@
  * @module The whole analysis of one stream of sources: ingest → identity → controls → Analysis.
  *
  * The CLI and the Lambda handlers both call this, so a local run and a cloud run are one code path.
+ * A run produces a partial analysis (plain data); partials from shards — Distributed Map items
+ * or worker threads — merge in input order into the same Analysis a single run would give.
  */
 import type { TenantConfig } from '../config/tenantConfig.js';
 import type { ControlCatalog } from '../controls/catalog.js';
 import { RuleEngine, type RulePack } from '../controls/RuleEngine.js';
 import { tenantContextOf } from '../controls/tenantContext.js';
 import { IdentityResolver } from '../identity/IdentityResolver.js';
-import { InputLedger } from '../ingest/InputLedger.js';
+import { InputLedger, type LedgerState } from '../ingest/InputLedger.js';
 import { type IngestProgress, ingestEvents, type TimeWindow } from '../ingest/ingestEvents.js';
 import type { RecordSource } from '../ingest/types.js';
-import { AnalysisBuilder } from './AnalysisBuilder.js';
+import { AnalysisBuilder, type BuilderState } from './AnalysisBuilder.js';
 import { type ChunkSink, EvidenceEncoder } from './EvidenceEncoder.js';
 import type { Analysis } from './types.js';
 
@@ -33,12 +35,23 @@ interface RunAnalysisOptions {
   readonly onProgress?: (progress: IngestProgress & { events: number }) => void;
 }
 
-async function runAnalysis(options: RunAnalysisOptions): Promise<Analysis> {
-  const ledger = options.ledger ?? new InputLedger();
-  const resolver = new IdentityResolver(options.config);
-  const engine = new RuleEngine(options.rules, tenantContextOf(options.config));
-  const evidence = options.writeEvidence ? new EvidenceEncoder(options.writeEvidence) : undefined;
-  const builder = new AnalysisBuilder({
+const PARTIAL_SCHEMA = 'trailproof/partial@1';
+
+/** What one shard hands to the merge step: its input ledger and its builder state. */
+interface PartialAnalysis {
+  readonly schema: typeof PARTIAL_SCHEMA;
+  readonly input: LedgerState;
+  readonly state: BuilderState;
+}
+
+/** What merging needs besides the partials (everything but the sources). */
+type MergeOptions = Pick<
+  RunAnalysisOptions,
+  'config' | 'configHash' | 'catalog' | 'rules' | 'window' | 'toolVersion'
+>;
+
+function builderFor(options: MergeOptions, evidence?: EvidenceEncoder): AnalysisBuilder {
+  return new AnalysisBuilder({
     evidence,
     config: options.config,
     configHash: options.configHash,
@@ -47,6 +60,15 @@ async function runAnalysis(options: RunAnalysisOptions): Promise<Analysis> {
     window: options.window,
     toolVersion: options.toolVersion,
   });
+}
+
+/** Analyses one shard of sources and returns its partial state (evidence lines go to the sink). */
+async function analyzePartial(options: RunAnalysisOptions): Promise<PartialAnalysis> {
+  const ledger = options.ledger ?? new InputLedger();
+  const resolver = new IdentityResolver(options.config);
+  const engine = new RuleEngine(options.rules, tenantContextOf(options.config));
+  const evidence = options.writeEvidence ? new EvidenceEncoder(options.writeEvidence) : undefined;
+  const builder = builderFor(options, evidence);
   let events = 0;
   const onProgress = options.onProgress;
   await ingestEvents(
@@ -64,8 +86,34 @@ async function runAnalysis(options: RunAnalysisOptions): Promise<Analysis> {
   );
   const last = evidence?.close();
   if (last) await last;
+  return { schema: PARTIAL_SCHEMA, input: ledger.exportState(), state: builder.exportState() };
+}
+
+/**
+ * Merges partials in input order and concludes: detectors, chains, control status, summary.
+ * `listing` is the ledger of the step that listed the inputs (skipped and missing paths).
+ */
+function mergePartials(
+  options: MergeOptions,
+  partials: readonly PartialAnalysis[],
+  listing?: LedgerState,
+): Analysis {
+  const builder = builderFor(options);
+  const ledger = new InputLedger();
+  if (listing) ledger.importState(listing);
+  for (const partial of partials) {
+    if (partial.schema !== PARTIAL_SCHEMA)
+      throw new Error(`cannot merge a partial analysis of schema ${String(partial.schema)}`);
+    ledger.importState(partial.input);
+    builder.importState(partial.state);
+  }
   return builder.finish(ledger.summary());
 }
 
-export type { RunAnalysisOptions };
-export { runAnalysis };
+/** One shard, merged: the analysis of all the sources. */
+async function runAnalysis(options: RunAnalysisOptions): Promise<Analysis> {
+  return mergePartials(options, [await analyzePartial(options)]);
+}
+
+export type { MergeOptions, PartialAnalysis, RunAnalysisOptions };
+export { analyzePartial, mergePartials, PARTIAL_SCHEMA, runAnalysis };

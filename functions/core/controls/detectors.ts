@@ -60,9 +60,83 @@ interface BurstBucket {
   readonly distinct: Set<string> | undefined;
 }
 
+/** How an attribution is written in a partial analysis: the actor by id. */
+interface AttributionState {
+  readonly actor: string;
+  readonly credentialId: string | null;
+  readonly credentialKind: Attribution['credentialKind'];
+  readonly sessionName?: string;
+}
+
+interface KeyStateJson {
+  readonly attribution: AttributionState;
+  readonly credentials: readonly string[];
+  readonly accounts: readonly string[];
+}
+
+/** A detector's state as plain data, for merging partial analyses (shards). */
+interface DetectorStateJson {
+  readonly keys: readonly (readonly [string, KeyStateJson])[];
+  readonly data: unknown;
+}
+
+/** Looks up the (merged) actor profile of an actor id. */
+type ProfileLookup = (actorId: string) => Attribution['actor'] | undefined;
+
+function attributionState(a: Attribution): AttributionState {
+  return {
+    actor: a.actor.id,
+    credentialId: a.credentialId,
+    credentialKind: a.credentialKind,
+    sessionName: a.sessionName,
+  };
+}
+
 abstract class DetectorState {
   protected readonly keys = new Map<string, KeyState>();
   constructor(readonly rule: CompiledRule) {}
+
+  exportState(): DetectorStateJson {
+    return {
+      keys: [...this.keys.entries()].map(([key, k]) => [
+        key,
+        {
+          attribution: attributionState(k.attribution),
+          credentials: [...k.credentials],
+          accounts: [...k.accounts],
+        },
+      ]),
+      data: this.exportData(),
+    };
+  }
+
+  /** Merges another shard's state for the same rule into this one. */
+  importState(state: DetectorStateJson, profiles: ProfileLookup): void {
+    for (const [key, k] of state.keys) {
+      let mine = this.keys.get(key);
+      if (!mine) {
+        const actor = profiles(k.attribution.actor);
+        if (!actor || this.keys.size >= MAX_KEYS) continue;
+        mine = {
+          attribution: {
+            actor,
+            credentialId: k.attribution.credentialId,
+            credentialKind: k.attribution.credentialKind,
+            sessionName: k.attribution.sessionName,
+          },
+          credentials: new Set(),
+          accounts: new Set(),
+        };
+        this.keys.set(key, mine);
+      }
+      for (const c of k.credentials) if (mine.credentials.size < 20) mine.credentials.add(c);
+      for (const a of k.accounts) if (mine.accounts.size < 50) mine.accounts.add(a);
+    }
+    this.importData(state.data);
+  }
+
+  protected abstract exportData(): unknown;
+  protected abstract importData(data: unknown): void;
 
   protected keyOf(attribution: Attribution): string {
     const per = (this.rule.definition.detector as DetectorDefinition).per;
@@ -160,13 +234,67 @@ class BurstState extends DetectorState {
       bucket.lastMs = event.timeMs;
       bucket.lastTime = event.eventTime;
     }
-    if (bucket.ids.length < this.idsPerBucket) bucket.ids.push(event.eventId);
-    if (bucket.distinct && bucket.distinct.size < this.config.threshold * 4) {
-      for (const path of this.distinctPaths!) {
-        const value = readPath(event.raw, path);
-        for (const v of Array.isArray(value) ? value : [value]) {
-          if (v !== undefined && v !== null)
-            bucket.distinct.add(typeof v === 'string' ? v : JSON.stringify(v));
+    if (!bucket.distinct) {
+      if (bucket.ids.length < this.idsPerBucket) bucket.ids.push(event.eventId);
+      return;
+    }
+    // For distinct-value bursts the proof is the events that brought each new value: that keeps
+    // a steady workload repeating the same few calls to a handful of IDs per bucket.
+    if (bucket.distinct.size >= this.config.threshold * 4) return;
+    for (const path of this.distinctPaths!) {
+      const value = readPath(event.raw, path);
+      for (const v of Array.isArray(value) ? value : [value]) {
+        if (v === undefined || v === null) continue;
+        const text = typeof v === 'string' ? v : JSON.stringify(v);
+        if (bucket.distinct.has(text)) continue;
+        bucket.distinct.add(text);
+        if (bucket.ids.length < this.idsPerBucket && bucket.ids.at(-1) !== event.eventId)
+          bucket.ids.push(event.eventId);
+      }
+    }
+  }
+
+  protected exportData(): unknown {
+    return [...this.buckets.entries()].map(([key, byBucket]) => [
+      key,
+      [...byBucket.entries()].map(([index, b]) => [
+        index,
+        { ...b, distinct: b.distinct ? [...b.distinct] : undefined },
+      ]),
+    ]);
+  }
+
+  protected importData(data: unknown): void {
+    type Entry = [number, Omit<BurstBucket, 'distinct'> & { distinct?: string[] }];
+    for (const [key, buckets] of data as [string, Entry[]][]) {
+      let byBucket = this.buckets.get(key);
+      if (!byBucket) {
+        byBucket = new Map();
+        this.buckets.set(key, byBucket);
+      }
+      for (const [index, incoming] of buckets) {
+        const mine = byBucket.get(index);
+        if (!mine) {
+          byBucket.set(index, {
+            ...incoming,
+            ids: [...incoming.ids],
+            distinct: incoming.distinct ? new Set(incoming.distinct) : undefined,
+          });
+          continue;
+        }
+        mine.count += incoming.count;
+        if (incoming.firstMs < mine.firstMs) {
+          mine.firstMs = incoming.firstMs;
+          mine.firstTime = incoming.firstTime;
+        }
+        if (incoming.lastMs > mine.lastMs) {
+          mine.lastMs = incoming.lastMs;
+          mine.lastTime = incoming.lastTime;
+        }
+        for (const id of incoming.ids) if (mine.ids.length < this.idsPerBucket) mine.ids.push(id);
+        if (mine.distinct && incoming.distinct) {
+          for (const v of incoming.distinct)
+            if (mine.distinct.size < this.config.threshold * 4) mine.distinct.add(v);
         }
       }
     }
@@ -265,6 +393,24 @@ class SequenceState extends DetectorState {
     }
   }
 
+  protected exportData(): unknown {
+    return [...this.sightings.entries()];
+  }
+
+  protected importData(data: unknown): void {
+    for (const [key, perStep] of data as [string, Sighting[][]][]) {
+      let mine = this.sightings.get(key);
+      if (!mine) {
+        mine = this.stepNames.map(() => []);
+        this.sightings.set(key, mine);
+      }
+      perStep.forEach((list, i) => {
+        const target = mine![i]!;
+        for (const s of list) if (target.length < MAX_STEP_SIGHTINGS) target.push(s);
+      });
+    }
+  }
+
   conclude(): DetectorHit[] {
     const hits: DetectorHit[] = [];
     for (const [key, perStep] of this.sightings) {
@@ -331,6 +477,41 @@ class NewBehaviourState extends DetectorState {
     if (earliest === undefined || event.timeMs < earliest) this.earliest.set(key, event.timeMs);
   }
 
+  protected exportData(): unknown {
+    return {
+      firsts: [...this.firsts.entries()].map(([key, values]) => [key, [...values.entries()]]),
+      earliest: [...this.earliest.entries()],
+    };
+  }
+
+  protected importData(data: unknown): void {
+    type First = Sighting & { count: number };
+    const { firsts, earliest } = data as {
+      firsts: [string, [string, First][]][];
+      earliest: [string, number][];
+    };
+    for (const [key, values] of firsts) {
+      let mine = this.firsts.get(key);
+      if (!mine) {
+        mine = new Map();
+        this.firsts.set(key, mine);
+      }
+      for (const [value, first] of values) {
+        const known = mine.get(value);
+        if (!known) {
+          if (mine.size < MAX_VALUES) mine.set(value, { ...first });
+        } else {
+          const count = known.count + first.count;
+          mine.set(value, first.ms < known.ms ? { ...first, count } : { ...known, count });
+        }
+      }
+    }
+    for (const [key, ms] of earliest) {
+      const known = this.earliest.get(key);
+      if (known === undefined || ms < known) this.earliest.set(key, ms);
+    }
+  }
+
   conclude(period: { startMs: number; endMs: number }): DetectorHit[] {
     const baselineEnd = period.startMs + (period.endMs - period.startMs) * this.config.baseline;
     const hits: DetectorHit[] = [];
@@ -387,6 +568,26 @@ class SpreadState extends DetectorState {
       values.set(value, { ms: event.timeMs, time: event.eventTime, id: event.eventId, count: 1 });
   }
 
+  protected exportData(): unknown {
+    return [...this.values.entries()].map(([key, values]) => [key, [...values.entries()]]);
+  }
+
+  protected importData(data: unknown): void {
+    type Seen = Sighting & { count: number };
+    for (const [key, values] of data as [string, [string, Seen][]][]) {
+      let mine = this.values.get(key);
+      if (!mine) {
+        mine = new Map();
+        this.values.set(key, mine);
+      }
+      for (const [value, seen] of values) {
+        const known = mine.get(value);
+        if (known) known.count += seen.count;
+        else if (mine.size < MAX_VALUES) mine.set(value, { ...seen });
+      }
+    }
+  }
+
   conclude(): DetectorHit[] {
     const hits: DetectorHit[] = [];
     for (const [key, values] of this.values) {
@@ -438,6 +639,29 @@ class DetectorRunner {
     state.observe(event, attribution);
   }
 
+  /** Plain data of every detector, by rule id. */
+  exportState(): [string, DetectorStateJson][] {
+    return [...this.states.entries()].map(([rule, state]) => [rule.definition.id, state.exportState()]);
+  }
+
+  /** Merges another shard's detector states; `rules` resolves rule ids of this pack. */
+  importState(
+    states: readonly (readonly [string, DetectorStateJson])[],
+    rules: ReadonlyMap<string, CompiledRule>,
+    profiles: ProfileLookup,
+  ): void {
+    for (const [ruleId, json] of states) {
+      const rule = rules.get(ruleId);
+      if (!rule?.definition.detector) continue;
+      let state = this.states.get(rule);
+      if (!state) {
+        state = createDetectorState(rule);
+        this.states.set(rule, state);
+      }
+      state.importState(json, profiles);
+    }
+  }
+
   /** Every detector's hits, in rule order. */
   conclude(period: { startMs: number; endMs: number }): DetectorHit[] {
     return [...this.states.values()]
@@ -446,5 +670,5 @@ class DetectorRunner {
   }
 }
 
-export type { DetectorHit };
+export type { DetectorHit, DetectorStateJson, ProfileLookup };
 export { DetectorRunner };

@@ -139,6 +139,15 @@ function startsChain(profile: ActorProfile): boolean {
   return (type !== 'AssumedRole' && type !== 'FederatedUser') || profile.actorClass === ActorClass.Human;
 }
 
+/** The tracker's state as plain data, for merging partial analyses (shards). */
+interface AccountabilityState {
+  readonly issued: readonly (readonly [string, Omit<Issuance, 'issuer'> & { readonly issuer: string }])[];
+  readonly uses: readonly (readonly [string, readonly (readonly [string, CredentialUse])[]])[];
+  readonly issuancesDropped: number;
+  readonly credentialsUntracked: number;
+  readonly untrackedActions: number;
+}
+
 class AccountabilityTracker {
   private readonly issued = new Map<string, Issuance>();
   private readonly uses = new Map<ActorProfile, Map<string, CredentialUse>>();
@@ -174,6 +183,68 @@ class AccountabilityTracker {
     } else {
       this.credentialsUntracked++;
       this.untrackedActions++;
+    }
+  }
+
+  exportState(): AccountabilityState {
+    return {
+      issued: [...this.issued.entries()].map(([key, i]) => [key, { ...i, issuer: i.issuer.id }]),
+      uses: [...this.uses.entries()].map(([actor, byCredential]) => [actor.id, [...byCredential.entries()]]),
+      issuancesDropped: this.issuancesDropped,
+      credentialsUntracked: this.credentialsUntracked,
+      untrackedActions: this.untrackedActions,
+    };
+  }
+
+  /** Merges another shard's state; `profiles` gives the merged profile of an actor id. */
+  importState(state: AccountabilityState, profiles: (id: string) => ActorProfile | undefined): void {
+    for (const [key, issuance] of state.issued) {
+      const issuer = profiles(issuance.issuer);
+      if (!issuer || this.issued.has(key)) continue;
+      if (this.issued.size >= MAX_ISSUANCES) {
+        this.issuancesDropped++;
+        continue;
+      }
+      this.issued.set(key, { ...issuance, issuer });
+    }
+    for (const [actorId, credentials] of state.uses) {
+      const actor = profiles(actorId);
+      if (!actor) continue;
+      let byCredential = this.uses.get(actor);
+      if (!byCredential) {
+        byCredential = new Map();
+        this.uses.set(actor, byCredential);
+      }
+      for (const [credential, use] of credentials) {
+        const mine = byCredential.get(credential);
+        if (mine) {
+          mine.events += use.events;
+          mine.firstMs = Math.min(mine.firstMs, use.firstMs);
+        } else if (this.trackedCredentials < MAX_TRACKED_CREDENTIALS) {
+          byCredential.set(credential, { ...use });
+          this.trackedCredentials++;
+        } else {
+          this.credentialsUntracked++;
+          this.untrackedActions += use.events;
+        }
+      }
+    }
+    this.issuancesDropped += state.issuancesDropped;
+    this.credentialsUntracked += state.credentialsUntracked;
+    this.untrackedActions += state.untrackedActions;
+  }
+
+  /** Re-points state at replacement profiles after a merge picked another profile for an actor. */
+  replaceProfile(previous: ActorProfile, next: ActorProfile): void {
+    const uses = this.uses.get(previous);
+    if (uses) {
+      this.uses.delete(previous);
+      const existing = this.uses.get(next);
+      if (existing) for (const [k, v] of uses) existing.set(k, v);
+      else this.uses.set(next, uses);
+    }
+    for (const [key, issuance] of this.issued) {
+      if (issuance.issuer === previous) this.issued.set(key, { ...issuance, issuer: next });
     }
   }
 
@@ -317,5 +388,5 @@ class AccountabilityTracker {
   }
 }
 
-export type { AccountabilityChain, AccountabilitySummary, ChainStep };
+export type { AccountabilityChain, AccountabilityState, AccountabilitySummary, ChainStep };
 export { AccountabilityTracker, BREAK_REASONS, ChainBreak };

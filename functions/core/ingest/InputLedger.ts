@@ -39,6 +39,20 @@ interface InputSummary {
   readonly lastEventTime: string | null;
 }
 
+interface LedgerState {
+  readonly sources: number;
+  readonly bytes: number;
+  readonly records: number;
+  readonly accepted: number;
+  readonly duplicates: number;
+  readonly rejected: number;
+  readonly byCategory: readonly (readonly [string, number])[];
+  readonly details: readonly RejectionDetail[];
+  readonly omitted: number;
+  readonly skipped: readonly SkippedSource[];
+  readonly seen: { firstMs: number; first: string; lastMs: number; last: string } | null;
+}
+
 class InputLedger {
   sources = 0;
   bytes = 0;
@@ -79,6 +93,52 @@ class InputLedger {
     if (this.skipped.length < MAX_REJECTION_DETAILS) this.skipped.push({ source, reason });
   }
 
+  /** The ledger as plain data, for merging partial analyses (shards). */
+  exportState(): LedgerState {
+    return {
+      sources: this.sources,
+      bytes: this.bytes,
+      records: this.records,
+      accepted: this.accepted,
+      duplicates: this.duplicates,
+      rejected: this.rejected,
+      byCategory: [...this.byCategory.entries()],
+      details: [...this.details],
+      omitted: this.omitted,
+      skipped: [...this.skipped],
+      seen: this.seen.empty
+        ? null
+        : {
+            firstMs: this.seen.firstMs,
+            first: this.seen.first,
+            lastMs: this.seen.lastMs,
+            last: this.seen.last,
+          },
+    };
+  }
+
+  /** Adds another shard's ledger; details keep shard order and the same cap. */
+  importState(state: LedgerState): void {
+    this.sources += state.sources;
+    this.bytes += state.bytes;
+    this.records += state.records;
+    this.accepted += state.accepted;
+    this.duplicates += state.duplicates;
+    this.rejected += state.rejected;
+    for (const [category, n] of state.byCategory)
+      this.byCategory.set(category, (this.byCategory.get(category) ?? 0) + n);
+    for (const d of state.details) {
+      if (this.details.length < MAX_REJECTION_DETAILS) this.details.push(d);
+      else this.omitted++;
+    }
+    this.omitted += state.omitted;
+    for (const s of state.skipped) if (this.skipped.length < MAX_REJECTION_DETAILS) this.skipped.push(s);
+    if (state.seen) {
+      this.seen.add(state.seen.firstMs, state.seen.first);
+      this.seen.add(state.seen.lastMs, state.seen.last);
+    }
+  }
+
   summary(): InputSummary {
     return {
       sources: this.sources,
@@ -99,5 +159,5 @@ class InputLedger {
   }
 }
 
-export type { InputSummary, RejectionDetail, SkippedSource };
+export type { InputSummary, LedgerState, RejectionDetail, SkippedSource };
 export { InputLedger, MAX_REJECTION_DETAILS };

@@ -13,9 +13,14 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ChunkFileWriter } from '../adapters/fs/ChunkFileWriter.js';
 import { fileSources, type LocalFile, listLocalFiles } from '../adapters/fs/localSources.js';
-import { analyzePartial, mergePartials, type PartialAnalysis } from '../core/analysis/runAnalysis.js';
+import {
+  analyzePartial,
+  inputObjectsOf,
+  mergePartials,
+  type PartialAnalysis,
+} from '../core/analysis/runAnalysis.js';
 import type { Analysis } from '../core/analysis/types.js';
-import { InputLedger } from '../core/ingest/InputLedger.js';
+import { InputLedger, type InputObject } from '../core/ingest/InputLedger.js';
 import type { IngestProgress, TimeWindow } from '../core/ingest/ingestEvents.js';
 import { orderByGroup, planShards } from '../core/ingest/planShards.js';
 import { TOOL_VERSION } from '../core/version.js';
@@ -49,6 +54,8 @@ interface AnalyzeJobResult {
   /** Paths written, or null when `writeFiles` is false. */
   readonly analysisFile: string | null;
   readonly evidenceFile: string | null;
+  /** Every object read, with size, SHA-256 and record count, in input order. */
+  readonly inputs: readonly InputObject[];
   readonly jobs: number;
 }
 
@@ -162,9 +169,10 @@ async function analyzeJob(options: AnalyzeJobOptions): Promise<AnalyzeJobResult>
   timing('shards analysed');
   const analysis = mergePartials(shared, partials, listing.exportState());
   timing('merged');
-  if (!writeFiles) return { analysis, analysisFile: null, evidenceFile: null, jobs };
+  const inputs = inputObjectsOf(partials);
+  if (!writeFiles) return { analysis, analysisFile: null, evidenceFile: null, inputs, jobs };
   await writeFile(analysisFile, `${JSON.stringify(analysis, null, 2)}\n`);
-  return { analysis, analysisFile, evidenceFile, jobs };
+  return { analysis, analysisFile, evidenceFile, inputs, jobs };
 }
 
 export type { AnalyzeJobOptions, AnalyzeJobResult };

@@ -10,7 +10,7 @@ import type { ControlCatalog } from '../controls/catalog.js';
 import { RuleEngine, type RulePack } from '../controls/RuleEngine.js';
 import { tenantContextOf } from '../controls/tenantContext.js';
 import { IdentityResolver } from '../identity/IdentityResolver.js';
-import { InputLedger, type LedgerState } from '../ingest/InputLedger.js';
+import { InputLedger, type InputObject, type LedgerState } from '../ingest/InputLedger.js';
 import { type IngestProgress, ingestEvents, type TimeWindow } from '../ingest/ingestEvents.js';
 import type { RecordSource } from '../ingest/types.js';
 import { AnalysisBuilder, type BuilderState } from './AnalysisBuilder.js';
@@ -110,10 +110,15 @@ function mergePartials(
   return builder.finish(ledger.summary());
 }
 
+/** Every input object the partials read, in input order (for the report manifest). */
+function inputObjectsOf(partials: readonly PartialAnalysis[]): InputObject[] {
+  return partials.flatMap((p) => p.input.objects);
+}
+
 /** One shard, merged: the analysis of all the sources. */
 async function runAnalysis(options: RunAnalysisOptions): Promise<Analysis> {
   return mergePartials(options, [await analyzePartial(options)]);
 }
 
 export type { MergeOptions, PartialAnalysis, RunAnalysisOptions };
-export { analyzePartial, mergePartials, PARTIAL_SCHEMA, runAnalysis };
+export { analyzePartial, inputObjectsOf, mergePartials, PARTIAL_SCHEMA, runAnalysis };

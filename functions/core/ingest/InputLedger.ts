@@ -23,6 +23,19 @@ interface SkippedSource {
   readonly reason: string;
 }
 
+/**
+ * One input object as read: its name, size and SHA-256 of the stored bytes (compressed, as
+ * delivered — the form CloudTrail digest files hash), and how many records it held. Kept for
+ * the report manifest, not in analysis.json: a month can be tens of thousands of objects.
+ */
+interface InputObject {
+  readonly name: string;
+  readonly bytes: number;
+  /** Hex SHA-256 of the bytes read; null when the object could not be read. */
+  readonly sha256: string | null;
+  readonly records: number;
+}
+
 /** The `input` block of analysis.json. */
 interface InputSummary {
   readonly sources: number;
@@ -50,6 +63,7 @@ interface LedgerState {
   readonly details: readonly RejectionDetail[];
   readonly omitted: number;
   readonly skipped: readonly SkippedSource[];
+  readonly objects: readonly InputObject[];
   readonly seen: { firstMs: number; first: string; lastMs: number; last: string } | null;
 }
 
@@ -64,6 +78,7 @@ class InputLedger {
   private readonly details: RejectionDetail[] = [];
   private omitted = 0;
   private readonly skipped: SkippedSource[] = [];
+  private readonly objects: InputObject[] = [];
   private readonly seen = new TimeSpan();
 
   accept(eventTime: string, timeMs: number): void {
@@ -93,6 +108,16 @@ class InputLedger {
     if (this.skipped.length < MAX_REJECTION_DETAILS) this.skipped.push({ source, reason });
   }
 
+  /** Notes an object that was read (or failed to be read) in full. */
+  object(entry: InputObject): void {
+    this.objects.push(entry);
+  }
+
+  /** Every object read, in reading order. */
+  inputObjects(): readonly InputObject[] {
+    return this.objects;
+  }
+
   /** The ledger as plain data, for merging partial analyses (shards). */
   exportState(): LedgerState {
     return {
@@ -106,6 +131,7 @@ class InputLedger {
       details: [...this.details],
       omitted: this.omitted,
       skipped: [...this.skipped],
+      objects: [...this.objects],
       seen: this.seen.empty
         ? null
         : {
@@ -133,6 +159,7 @@ class InputLedger {
     }
     this.omitted += state.omitted;
     for (const s of state.skipped) if (this.skipped.length < MAX_REJECTION_DETAILS) this.skipped.push(s);
+    for (const o of state.objects) this.objects.push(o);
     if (state.seen) {
       this.seen.add(state.seen.firstMs, state.seen.first);
       this.seen.add(state.seen.lastMs, state.seen.last);
@@ -159,5 +186,5 @@ class InputLedger {
   }
 }
 
-export type { InputSummary, LedgerState, RejectionDetail, SkippedSource };
+export type { InputObject, InputSummary, LedgerState, RejectionDetail, SkippedSource };
 export { InputLedger, MAX_REJECTION_DETAILS };

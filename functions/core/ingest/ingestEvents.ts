@@ -6,6 +6,7 @@
  * event or per file would cost more than the parsing. Sources that can be read whole are read
  * one ahead of processing, so I/O overlaps with analysis.
  */
+import { createHash, type Hash } from 'node:crypto';
 import { EventDeduplicator } from './EventDeduplicator.js';
 import type { InputLedger } from './InputLedger.js';
 import { isRejection, type NormalizedEvent, normalizeEvent } from './normalizeEvent.js';
@@ -67,14 +68,19 @@ async function* readAhead(
   for (const head of queue) yield { source: head.source, data: await head.data };
 }
 
+/** Passes chunks through while counting and hashing the bytes as stored. */
 async function* countBytes(
   chunks: AsyncIterable<Uint8Array>,
   ledger: InputLedger,
+  tally: { bytes: number; hash: Hash; complete: boolean },
 ): AsyncGenerator<Uint8Array> {
   for await (const chunk of chunks) {
     ledger.bytes += chunk.byteLength;
+    tally.bytes += chunk.byteLength;
+    tally.hash.update(chunk);
     yield chunk;
   }
+  tally.complete = true;
 }
 
 /**
@@ -133,27 +139,36 @@ async function ingestEvents(
   for await (const { source, data } of readAhead(sources, options.readAhead ?? 8)) {
     sourceName = source.name;
     ledger.sources++;
+    const recordsBefore = ledger.records;
     const lines = JSON_LINES_NAME.test(source.name);
     if (data && !data.ok) {
       const message = data.error instanceof Error ? data.error.message : String(data.error);
       ledger.reject(source.name, {}, RejectionCategory.UnreadableSource, `read failed: ${message}`);
+      ledger.object({ name: source.name, bytes: 0, sha256: null, records: 0 });
       continue;
     }
     const whole = data?.data;
     const split = whole ? splitBuffer(whole, { lines }) : undefined;
-    if (split && 'records' in split) {
-      ledger.bytes += whole!.byteLength;
-      const records = split.records;
-      for (let i = 0; i < records.length; i++) {
-        const pending = handleValue(records[i], () => ({ record: i + 1 }));
-        if (pending) await pending;
+    if (whole && split) {
+      ledger.bytes += whole.byteLength;
+      if ('records' in split) {
+        const records = split.records;
+        for (let i = 0; i < records.length; i++) {
+          const pending = handleValue(records[i], () => ({ record: i + 1 }));
+          if (pending) await pending;
+        }
+      } else {
+        for (const item of split.items) {
+          const pending = handle(item);
+          if (pending) await pending;
+        }
       }
-    } else if (split) {
-      ledger.bytes += whole!.byteLength;
-      for (const item of split.items) {
-        const pending = handle(item);
-        if (pending) await pending;
-      }
+      ledger.object({
+        name: source.name,
+        bytes: whole.byteLength,
+        sha256: createHash('sha256').update(whole).digest('hex'),
+        records: ledger.records - recordsBefore,
+      });
     } else {
       let chunks: AsyncIterable<Uint8Array>;
       try {
@@ -165,12 +180,21 @@ async function ingestEvents(
           RejectionCategory.UnreadableSource,
           `cannot open: ${(error as Error).message}`,
         );
+        ledger.object({ name: source.name, bytes: 0, sha256: null, records: 0 });
         continue;
       }
-      for await (const item of splitRecords(countBytes(chunks, ledger), { lines })) {
+      const tally = { bytes: 0, hash: createHash('sha256'), complete: false };
+      for await (const item of splitRecords(countBytes(chunks, ledger, tally), { lines })) {
         const pending = handle(item);
         if (pending) await pending;
       }
+      // A read that failed or stopped midway hashed a prefix, not the object.
+      ledger.object({
+        name: source.name,
+        bytes: tally.bytes,
+        sha256: tally.complete ? tally.hash.digest('hex') : null,
+        records: ledger.records - recordsBefore,
+      });
     }
     onProgress?.({
       sources: ledger.sources,

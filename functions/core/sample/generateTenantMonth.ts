@@ -31,6 +31,12 @@ interface TenantMonthOptions {
    * People, deploys, session issuance and incidents do not scale, so about 9,000 events is the floor.
    */
   targetEvents?: number;
+  /**
+   * Planted incidents to include, by scenario id (e.g. `leaked-key-llmjacking`). Without
+   * `stop-logging` the prod data events never stop; without `key-rotation` the legacy key is
+   * never rotated. @default every incident
+   */
+  incidents?: readonly string[];
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -1980,13 +1986,15 @@ function incidentAgentScope(g: Gen, h: Hour): void {
   think();
 }
 
-const INCIDENTS: readonly Routine[] = [
-  incidentSvcConsole,
-  incidentLlmjacking,
-  incidentStopLogging,
-  incidentRotation,
-  incidentAgentScope,
+/** The incident routines by scenario id, in the order they run within an hour. */
+const INCIDENTS: readonly (readonly [string, Routine])[] = [
+  ['human-uses-service-identity', incidentSvcConsole],
+  ['leaked-key-llmjacking', incidentLlmjacking],
+  ['stop-logging', incidentStopLogging],
+  ['key-rotation', incidentRotation],
+  ['agent-out-of-scope', incidentAgentScope],
 ];
+const INCIDENT_IDS: readonly string[] = INCIDENTS.map(([id]) => id);
 
 // ---------------------------------------------------------------------------------------------------
 // Driver
@@ -2005,9 +2013,11 @@ function* run(
   end: number,
   seed: number,
   scale: number,
+  incidents: ReadonlySet<string>,
 ): Generator<CloudTrailRecord, void, undefined> {
-  const stopLogging = at(start, INCIDENT.stopLogging);
-  const rotation = at(start, INCIDENT.rotation);
+  const stopLogging = incidents.has('stop-logging') ? at(start, INCIDENT.stopLogging) : Infinity;
+  const rotation = incidents.has('key-rotation') ? at(start, INCIDENT.rotation) : Infinity;
+  const routines = INCIDENTS.filter(([id]) => incidents.has(id)).map(([, routine]) => routine);
   const g: Gen = {
     seed,
     scale,
@@ -2035,7 +2045,7 @@ function* run(
     };
     g.floor = hs;
     for (const routine of ROUTINES) routine(g, h);
-    for (const incident of INCIDENTS) incident(g, h);
+    for (const incident of routines) incident(g, h);
     yield* flush(g, hs + HOUR);
   }
 }
@@ -2063,9 +2073,15 @@ function count(records: Iterable<CloudTrailRecord>): number {
  * Volume is linear in `scale` (each scaled count is `floor(rate × scale + u)`, with `u` the first draw of
  * its stream), so counting at scale 0 and at scale 1 gives the scale that hits a target.
  */
-function scaleFor(target: number, start: number, end: number, seed: number): number {
-  const fixed = count(run(start, end, seed, 0));
-  const perUnit = count(run(start, end, seed, 1)) - fixed;
+function scaleFor(
+  target: number,
+  start: number,
+  end: number,
+  seed: number,
+  incidents: ReadonlySet<string>,
+): number {
+  const fixed = count(run(start, end, seed, 0, incidents));
+  const perUnit = count(run(start, end, seed, 1, incidents)) - fixed;
   return Math.max(0, (target - fixed) / perUnit);
 }
 
@@ -2084,13 +2100,17 @@ function generateTenantMonth(options: TenantMonthOptions): Generator<CloudTrailR
   let scale = options.scale ?? 1;
   if (!Number.isFinite(scale) || scale < 0)
     throw new RangeError(`scale must be a non-negative number, got ${scale}`);
+  const incidents = new Set(options.incidents ?? INCIDENT_IDS);
+  const unknown = [...incidents].filter((id) => !INCIDENT_IDS.includes(id));
+  if (unknown.length)
+    throw new RangeError(`unknown incident(s) ${unknown.join(', ')}; known: ${INCIDENT_IDS.join(', ')}`);
   const target = options.targetEvents;
   if (target !== undefined) {
     if (!Number.isFinite(target) || target <= 0)
       throw new RangeError(`targetEvents must be positive, got ${target}`);
-    scale = scaleFor(target, start, end, seed >>> 0);
+    scale = scaleFor(target, start, end, seed >>> 0, incidents);
   }
-  return run(start, end, seed >>> 0, scale);
+  return run(start, end, seed >>> 0, scale, incidents);
 }
 
 // ---------------------------------------------------------------------------------------------------

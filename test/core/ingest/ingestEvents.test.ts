@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -17,8 +18,10 @@ async function readAll(paths: string[], window?: { startMs: number; endMs: numbe
   await ingestEvents(localSources(paths, ledger), { ledger, window }, (e) => {
     ids.push(e.eventId);
   });
-  return { ids, summary: ledger.summary() };
+  return { ids, summary: ledger.summary(), objects: ledger.inputObjects() };
 }
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'trailproof-ingest-'));
@@ -97,5 +100,64 @@ describe('ingestEvents over a directory tree', () => {
     const { summary } = await readAll([path.join(dir, 'nope'), path.join(dir, 'loose.json')]);
     expect(summary.rejectionsByCategory['unreadable-source']).toBe(1);
     expect(summary.accepted).toBe(20);
+  });
+
+  it('lists every object read with its size, SHA-256 of the stored bytes and record count', async () => {
+    const { objects, summary } = await readAll([dir]);
+    expect(objects).toHaveLength(summary.sources);
+    const byName = new Map(objects.map((o) => [path.relative(dir, o.name), o]));
+    const a = 'AWSLogs/111122223333/CloudTrail/eu-west-1/2024/08/01/a.json.gz';
+    const stored = await readFile(path.join(dir, a));
+    expect(byName.get(a)).toEqual({
+      name: path.join(dir, a),
+      bytes: stored.length,
+      sha256: sha256(stored),
+      records: 60,
+    });
+    expect(byName.get('lines.jsonl')?.records).toBe(11);
+    expect(byName.get('empty.json')).toMatchObject({
+      bytes: 0,
+      records: 1,
+      sha256: sha256(new Uint8Array()),
+    });
+    expect(objects.reduce((n, o) => n + o.records, 0)).toBe(summary.records);
+    expect(objects.reduce((n, o) => n + o.bytes, 0)).toBe(summary.bytes);
+  });
+
+  it('hashes objects too large to read whole while streaming them', async () => {
+    const big = path.join(dir, '..', `${path.basename(dir)}-big.json`);
+    const padded = events.map((e) => ({ ...e, padding: 'x'.repeat(90_000) }));
+    const bytes = Buffer.from(JSON.stringify({ Records: padded }));
+    expect(bytes.length).toBeGreaterThan(8 * 1024 * 1024);
+    await writeFile(big, bytes);
+    const { objects, summary } = await readAll([big]);
+    expect(objects).toEqual([
+      { name: big, bytes: bytes.length, sha256: sha256(bytes), records: events.length },
+    ]);
+    expect(summary.accepted).toBe(events.length);
+  });
+
+  it('keeps an object that failed to read in the list, with no hash', async () => {
+    const ledger = new InputLedger();
+    const failing = (name: string) => ({
+      name,
+      open: () => {
+        throw new Error('access denied');
+      },
+      readAll: () => Promise.reject(new Error('access denied')),
+    });
+    const midway = {
+      name: 'midway.json',
+      async *open() {
+        yield Buffer.from('{"Records": [');
+        throw new Error('connection reset');
+      },
+    };
+    await ingestEvents([failing('denied.json'), midway], { ledger }, () => {});
+    expect(ledger.inputObjects()).toEqual([
+      { name: 'denied.json', bytes: 0, sha256: null, records: 0 },
+      { name: 'midway.json', bytes: 13, sha256: null, records: 1 },
+    ]);
+    expect(ledger.summary().rejectionsByCategory['unreadable-source']).toBe(2);
   });
 });

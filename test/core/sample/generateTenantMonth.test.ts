@@ -333,6 +333,33 @@ describe('Incidents', () => {
   });
 });
 
+describe('Option: incidents', () => {
+  it('leaves out the incidents not named: no attacker, no data gap, the legacy key never rotated', () => {
+    const quiet = [...generateTenantMonth({ month: MONTH, incidents: ['human-uses-service-identity'] })];
+    const from = (ips: readonly string[]) => quiet.filter((r) => ips.includes(r.sourceIPAddress as string));
+    expect(from(incident('leaked-key-llmjacking').sourceIps)).toEqual([]);
+    expect(quiet.filter((r) => r.eventName === 'StopLogging' || r.eventName === 'PutEventSelectors')).toEqual(
+      [],
+    );
+    expect(quiet.some((r) => identity(r).accessKeyId === NEW_KEY)).toBe(false);
+    expect(quiet.some((r) => identity(r).accessKeyId === OLD_KEY)).toBe(true);
+    const svc = incident('human-uses-service-identity');
+    expect(
+      from(svc.sourceIps)
+        .filter((r) => onDay(r, svc.day))
+        .map((r) => r.eventName),
+    ).toEqual(expect.arrayContaining(svc.eventNames));
+    // The background is the same month (with prod data events never interrupted).
+    expect(Math.abs(quiet.length - records.length)).toBeLessThan(records.length * 0.05);
+  });
+
+  it('rejects an unknown incident id, naming the known ones', () => {
+    expect(() => generateTenantMonth({ month: MONTH, incidents: ['nope'] })).toThrow(
+      /unknown incident.*stop-logging/,
+    );
+  });
+});
+
 describe('File: examples/demo-tenant.yaml', () => {
   const file = join(import.meta.dirname, '../../../examples/demo-tenant.yaml');
 

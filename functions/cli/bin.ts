@@ -12,6 +12,7 @@ import { registerAnalyzeCommand, UsageError } from './commands/analyzeCommand.js
 import { registerCatalogCommand } from './commands/catalogCommand.js';
 import { registerDemoCommand } from './commands/demoCommand.js';
 import { registerReportCommand } from './commands/reportCommand.js';
+import { registerVerifyCommand } from './commands/verifyCommand.js';
 import { ExitCode } from './exitCodes.js';
 
 const program = new Command('trailproof')
@@ -24,6 +25,7 @@ registerAnalyzeCommand(program);
 registerReportCommand(program);
 registerDemoCommand(program);
 registerCatalogCommand(program);
+registerVerifyCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -10,6 +10,8 @@ const ExitCode = {
   InvalidInput: 2,
   /** Analysis succeeded but a report artifact could not be produced (e.g. Chromium failed). */
   OutputFailed: 3,
+  /** `verify`: an artifact changed, is missing or extra, the signature is invalid, or there is no valid manifest. */
+  VerificationFailed: 4,
 } as const;
 
 export { ExitCode };

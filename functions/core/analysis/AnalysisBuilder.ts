@@ -25,6 +25,7 @@ import type { NormalizedEvent } from '../ingest/normalizeEvent.js';
 import { TimeSpan } from '../shared/TimeSpan.js';
 import type { EvidenceEncoder } from './EvidenceEncoder.js';
 import {
+  type AccountActivity,
   type ActorSummary,
   ANALYSIS_SCHEMA,
   type Analysis,
@@ -40,6 +41,9 @@ import {
 const FINDING_EVENT_IDS = 100;
 const MAX_CREDENTIALS = 50;
 const MAX_ACCOUNTS = 200;
+const DAY_MS = 86_400_000;
+/** Days listed per account in the coverage check: a quarter's worth (a period is usually a month). */
+const MAX_PERIOD_DAYS = 92;
 const MAX_REGIONS = 40;
 
 /** IAM changes kept as rotation, revocation and offboarding evidence for the identity they change. */
@@ -308,6 +312,7 @@ interface BuilderState {
   readonly daily: readonly (readonly [string, Readonly<Record<ActorClass, number>>])[];
   readonly accounts: readonly string[];
   readonly regions: readonly string[];
+  readonly accountActivity: readonly (readonly [string, AccountCountersJson])[];
   readonly actors: readonly ActorStateJson[];
   readonly findings: readonly FindingStateJson[];
   readonly controls: readonly (readonly [
@@ -317,6 +322,19 @@ interface BuilderState {
   readonly detectors: readonly (readonly [string, DetectorStateJson])[];
   readonly accountability: AccountabilityState;
   readonly lifecycle: readonly (readonly [string, { events: readonly LifecycleEvent[]; omitted: number }])[];
+}
+
+/** Per account: what the coverage statement needs (events, data events, the days with events). */
+interface AccountCounters {
+  events: number;
+  dataEvents: number;
+  readonly days: Set<string>;
+}
+
+interface AccountCountersJson {
+  readonly events: number;
+  readonly dataEvents: number;
+  readonly days: readonly string[];
 }
 
 function spanState(span: TimeSpan): SpanState {
@@ -336,6 +354,10 @@ class AnalysisBuilder {
   private readonly actionsByClass = emptyClassCounts();
   private readonly accounts = new Set<string>();
   private readonly regions = new Set<string>();
+  private readonly accountActivity = new Map<string, AccountCounters>();
+  private lastAccount = '\u0000';
+  private lastAccountDay = '';
+  private lastAccountCounters: AccountCounters | undefined;
   private readonly controlSets = new Map<string | number, { ids: readonly string[]; json: Buffer }>();
   private readonly exceptions: CompiledException[];
   private readonly accountability = new AccountabilityTracker();
@@ -404,6 +426,7 @@ class AnalysisBuilder {
       this.lastDaily = daily;
     }
     daily![actorClass]++;
+    this.countAccountEvent(event);
     if (event.account && this.accounts.size < MAX_ACCOUNTS) this.accounts.add(event.account);
     if (event.region && this.regions.size < MAX_REGIONS) this.regions.add(event.region);
     if (attribution.credentialKind === 'long-lived') this.longLivedKeyActions++;
@@ -441,6 +464,28 @@ class AnalysisBuilder {
     });
   }
 
+  /** Events arrive in runs of one account and day (a delivery file): remember the last counters. */
+  private countAccountEvent(event: NormalizedEvent): void {
+    let counters = this.lastAccountCounters;
+    if (event.account !== this.lastAccount) {
+      counters = this.accountActivity.get(event.account);
+      if (!counters) {
+        if (this.accountActivity.size >= MAX_ACCOUNTS) return;
+        counters = { events: 0, dataEvents: 0, days: new Set() };
+        this.accountActivity.set(event.account, counters);
+      }
+      this.lastAccount = event.account;
+      this.lastAccountCounters = counters;
+      this.lastAccountDay = '';
+    }
+    counters!.events++;
+    if (event.eventCategory === 'Data') counters!.dataEvents++;
+    if (!event.eventTime.startsWith(this.lastAccountDay) || !this.lastAccountDay) {
+      this.lastAccountDay = dayOf(event.eventTime);
+      counters!.days.add(this.lastAccountDay);
+    }
+  }
+
   /** The accumulated state as plain data (see BuilderState). */
   exportState(): BuilderState {
     return {
@@ -450,6 +495,10 @@ class AnalysisBuilder {
       daily: [...this.daily.entries()].map(([day, counts]) => [day, { ...counts }]),
       accounts: [...this.accounts],
       regions: [...this.regions],
+      accountActivity: [...this.accountActivity.entries()].map(([account, c]) => [
+        account,
+        { events: c.events, dataEvents: c.dataEvents, days: [...c.days] },
+      ]),
       actors: [...this.actors.values()].map((a) => {
         const { inventory: _inventory, ...profile } = a.profile;
         return {
@@ -512,6 +561,19 @@ class AnalysisBuilder {
     }
     for (const a of state.accounts) if (this.accounts.size < MAX_ACCOUNTS) this.accounts.add(a);
     for (const r of state.regions) if (this.regions.size < MAX_REGIONS) this.regions.add(r);
+    for (const [account, incoming] of state.accountActivity) {
+      let mine = this.accountActivity.get(account);
+      if (!mine) {
+        if (this.accountActivity.size >= MAX_ACCOUNTS) continue;
+        mine = { events: 0, dataEvents: 0, days: new Set() };
+        this.accountActivity.set(account, mine);
+      }
+      mine.events += incoming.events;
+      mine.dataEvents += incoming.dataEvents;
+      for (const d of incoming.days) mine.days.add(d);
+    }
+    // The per-event cache points into this builder's own map; a merge must not reuse it.
+    this.lastAccount = '\u0000';
     for (const actor of state.actors) this.importActor(actor);
     const profiles = (id: string) => this.actors.get(id)?.profile;
     for (const f of state.findings) this.importFinding(f);
@@ -686,6 +748,7 @@ class AnalysisBuilder {
         accounts: [...this.accounts].sort(),
         regions: [...this.regions].sort(),
       },
+      accountActivity: this.accountActivityResults(input),
       activity: [...this.daily.entries()]
         .sort(([a], [b]) => (a < b ? -1 : 1))
         .map(([day, byClass]) => ({ day, byClass: { ...byClass } })),
@@ -698,6 +761,31 @@ class AnalysisBuilder {
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([identity, { events, omitted }]) => ({ identity, events, omitted })),
     };
+  }
+
+  /**
+   * Per account read: events, data events and the days of the period without any event (a
+   * delivery gap, a trail switched off, or simply a quiet account: the report says which to check).
+   */
+  private accountActivityResults(input: InputSummary): AccountActivity[] {
+    const window = this.context.window;
+    const first = window ? window.startMs : input.firstEventTime ? Date.parse(input.firstEventTime) : NaN;
+    const end = window ? window.endMs : input.lastEventTime ? Date.parse(input.lastEventTime) + 1 : NaN;
+    const allDays: string[] = [];
+    if (Number.isFinite(first) && Number.isFinite(end)) {
+      const firstDay = first - (first % DAY_MS);
+      for (let t = firstDay; t < end && allDays.length < MAX_PERIOD_DAYS; t += DAY_MS)
+        allDays.push(new Date(t).toISOString().slice(0, 10));
+    }
+    return [...this.accountActivity.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([account, c]) => ({
+        account,
+        events: c.events,
+        dataEvents: c.dataEvents,
+        daysWithEvents: c.days.size,
+        daysWithoutEvents: allDays.filter((d) => !c.days.has(d)),
+      }));
   }
 
   /** The day exceptions are judged against: the period's last day, else the latest event's. */

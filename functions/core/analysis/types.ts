@@ -149,6 +149,17 @@ interface DailyActivity {
   readonly byClass: Readonly<Record<ActorClass, number>>;
 }
 
+/** What was read per account: the basis of the report's coverage statement. */
+interface AccountActivity {
+  readonly account: string;
+  readonly events: number;
+  /** Data events (S3 objects, Lambda invokes, Bedrock agent runtime…): 0 when none are logged. */
+  readonly dataEvents: number;
+  readonly daysWithEvents: number;
+  /** Days of the period (or of the data's span) on which the account logged nothing. */
+  readonly daysWithoutEvents: readonly string[];
+}
+
 interface AnalysisSummary {
   readonly actions: number;
   readonly actionsByClass: Readonly<Record<ActorClass, number>>;
@@ -170,6 +181,8 @@ interface Analysis {
   readonly rulesVersion: string;
   readonly input: InputSummary;
   readonly summary: AnalysisSummary;
+  /** Per account whose events were read, sorted by account id. */
+  readonly accountActivity: readonly AccountActivity[];
   readonly activity: readonly DailyActivity[];
   readonly actors: readonly ActorSummary[];
   readonly findings: readonly Finding[];
@@ -182,6 +195,7 @@ interface Analysis {
 }
 
 export type {
+  AccountActivity,
   ActorSummary,
   Analysis,
   AnalysisSummary,

@@ -7,6 +7,8 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,
+    // Report signing keys of test runs stay in the work tree, never in the user's ~/.config.
+    env: { TRAILPROOF_SIGNING_KEY_DIR: '.tmp/test-signing-key' },
     hookTimeout: 120_000,
     reporters: ['default', 'json'],
     outputFile: { json: '.tmp/vitest-report.json' },

@@ -3,11 +3,13 @@
  * @module The `trailproof` command line: the same jobs the Lambda handlers run, against local files.
  */
 import { Command, CommanderError } from 'commander';
+import { SigningKeyError } from '../adapters/crypto/localSigning.js';
 import { YamlFileError } from '../adapters/fs/readYamlDocument.js';
 import { PeriodError } from '../core/analysis/period.js';
+import { PreviousAnalysisError } from '../core/analysis/periodChange.js';
 import { TenantConfigError } from '../core/config/tenantConfig.js';
 import { TOOL_VERSION } from '../core/version.js';
-import { LogoError } from '../jobs/reportJob.js';
+import { LogoError, OutputDirectoryError } from '../jobs/reportJob.js';
 import { registerAnalyzeCommand, UsageError } from './commands/analyzeCommand.js';
 import { registerCatalogCommand } from './commands/catalogCommand.js';
 import { registerDemoCommand } from './commands/demoCommand.js';
@@ -38,7 +40,10 @@ try {
     error instanceof YamlFileError ||
     error instanceof PeriodError ||
     error instanceof UsageError ||
-    error instanceof LogoError
+    error instanceof LogoError ||
+    error instanceof PreviousAnalysisError ||
+    error instanceof OutputDirectoryError ||
+    error instanceof SigningKeyError
   ) {
     process.stderr.write(`error: ${error.message}\n`);
     process.exitCode = ExitCode.InvalidInput;

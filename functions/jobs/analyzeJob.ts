@@ -26,13 +26,7 @@ import { orderByGroup, planShards } from '../core/ingest/planShards.js';
 import { TOOL_VERSION } from '../core/version.js';
 import type { ShardResult, ShardTask, WorkerSetup } from './analyzeShardWorker.js';
 import type { PipelineData } from './loadPipelineData.js';
-
-const started = performance.now();
-/** Prints phase times when TRAILPROOF_TIMING is set (benchmarks and diagnosis). */
-function timing(label: string): void {
-  if (process.env.TRAILPROOF_TIMING)
-    process.stderr.write(`[timing] ${label}: ${Math.round(performance.now() - started)} ms\n`);
-}
+import { timing } from './timing.js';
 
 /** Below this many files a single thread is faster than starting workers. */
 const PARALLEL_MIN_FILES = 2_000;

@@ -1,6 +1,7 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STRATUS_DIR, stratusTechniques } from '../helpers/corpus.js';
 import { pdfPages } from '../helpers/pdfText.js';
@@ -193,28 +194,89 @@ describe('trailproof analyze is deterministic', () => {
 });
 
 describe('trailproof demo', () => {
-  it('generates the sample month and writes report.html and report.pdf', async () => {
+  it('reports on the sample month with change since the previous one, exports and a signed manifest', async () => {
     const out = path.join(work, 'demo');
     const r = await runCli(['demo', '--out', out]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Generated [\d,]+ CloudTrail records in [\d,]+ files/);
-    const analysis = JSON.parse(await readFile(path.join(out, 'analysis.json'), 'utf8'));
+    expect(r.stdout).toMatch(/Change since 2026-09: \d+ new, 0 resolved, \d+ persisting findings/);
+    const report = path.join(out, 'report');
+    expect((await readdir(report)).sort()).toEqual([
+      'analysis.json',
+      'change.json',
+      'evidence.ndjson.gz',
+      'findings.csv',
+      'findings.ocsf.jsonl',
+      'manifest.json',
+      'manifest.pub.pem',
+      'report.html',
+      'report.pdf',
+    ]);
+    const analysis = JSON.parse(await readFile(path.join(report, 'analysis.json'), 'utf8'));
     expect(analysis.input.accepted).toBeGreaterThan(25_000);
     expect(analysis.input.rejected).toBe(0);
     const classes = new Set(analysis.actors.map((a: { class: string }) => a.class));
     for (const c of ['human', 'workload', 'ai-agent', 'aws-service', 'third-party'])
       expect(classes).toContain(c);
     const rules = new Set(analysis.findings.map((f: { rule: string }) => f.rule));
-    // Incidents of the sample month that the foundation rules already see.
     expect(rules).toContain('console-use-of-service-identity');
-    expect(rules).toContain('bedrock-model-access-enabled');
+    expect(rules).toContain('llm-jacking');
     expect(analysis.findings.some((f: { suppressed: unknown }) => f.suppressed)).toBe(true);
-    const text = (await pdfPages(path.join(out, 'report.pdf'))).join('\n');
-    expect(text).toContain('Acme Robotics');
-    expect(text).toContain('Northwind Security');
+
+    // The evidence file holds one line per accepted event.
+    const evidence = gunzipSync(await readFile(path.join(report, 'evidence.ndjson.gz'))).toString('utf8');
+    expect(evidence.trimEnd().split('\n')).toHaveLength(analysis.input.accepted);
+    const ocsf = (await readFile(path.join(report, 'findings.ocsf.jsonl'), 'utf8')).trimEnd().split('\n');
+    expect(ocsf.map((l) => JSON.parse(l).class_uid)).toEqual(expect.arrayContaining([2004, 2003]));
+    expect(ocsf.filter((l) => JSON.parse(l).class_uid === 2004)).toHaveLength(analysis.findings.length);
+
+    const pages = await pdfPages(path.join(report, 'report.pdf'));
+    expect(pages.length).toBeGreaterThanOrEqual(15);
+    expect(pages.length).toBeLessThanOrEqual(45);
+    const text = pages.join('\n');
+    expect(pages[0]).toContain('Acme Robotics');
+    expect(pages[0]).toContain('Northwind Security');
+    expect(text).toMatch(/Machine identities performed \d+% of them/);
+    expect(text).toMatch(/Most important changes since 2026-09/);
+    expect(text).toMatch(/new high-severity findings?:/);
+    expect(text).toMatch(/No data events were logged for acme-dev/);
+    expect(text).toMatch(/Log-file integrity \(CloudTrail digest files\) was not validated/);
     expect(text).toMatch(/Service identity used interactively/);
-  }, 120_000);
+    expect(text).toMatch(/Non-human identity inventory/);
+    expect(text).toMatch(/Persisting findings \(\d+\)/);
+    expect(text).toMatch(/Input set digest/);
+    expect(text).toMatch(/Page 3 of \d+/);
+    // White-label: the MSSP did not ask for a Trailproof credit.
+    expect(text).not.toMatch(/Trailproof/);
+
+    const verify = await runCli(['verify', report]);
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toMatch(/Verified: all 7 artifacts match the signed manifest/);
+    const manifest = JSON.parse(await readFile(path.join(report, 'manifest.json'), 'utf8')).manifest;
+    expect(manifest.inputs).toHaveLength(analysis.input.sources);
+    expect(manifest.inputs[0].name).toMatch(/^2026-10\/AWSLogs\/\d{12}\/CloudTrail\//);
+    expect(manifest.inputTotals.records).toBe(analysis.input.records);
+  }, 180_000);
+
+  it('refuses to write a report into a directory holding other files', async () => {
+    const out = path.join(work, 'not-empty');
+    await mkdir(out, { recursive: true });
+    await writeFile(path.join(out, 'notes.txt'), 'mine');
+    const r = await runCli([
+      'report',
+      STRATUS_DIR,
+      '-c',
+      path.join(work, 'tenant.yaml'),
+      '--out',
+      out,
+      '--format',
+      'csv',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not-empty holds 1 file\(s\) that are not part of a report \(notes.txt\)/);
+    expect(await readFile(path.join(out, 'notes.txt'), 'utf8')).toBe('mine');
+  });
 });
 
 describe('trailproof catalog', () => {

@@ -84,7 +84,35 @@ async function resolveBrowser(): Promise<{ executablePath: string; args: string[
   return { executablePath: found, args: OFFLINE_ARGS };
 }
 
+/** A4 width less the report's 14 mm side margins, in CSS pixels: what the print layout has. */
+const PRINTABLE_WIDTH_PX = Math.floor(((210 - 28) / 25.4) * 96);
+
+/** Lists elements wider than the printable width (Chromium would shrink every page to fit them). */
+const FIND_OVERFLOW = `(() => {
+  const limit = ${PRINTABLE_WIDTH_PX} + 1;
+  if (document.documentElement.scrollWidth <= limit) return [];
+  const rightOf = (el) => {
+    const r = el.getBoundingClientRect();
+    return r.left + Math.max(el.scrollWidth, r.width);
+  };
+  const out = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    if (el.closest('svg') && el.tagName.toLowerCase() !== 'svg') continue;
+    if (rightOf(el) <= limit) continue;
+    // Name the innermost culprit, not every ancestor it widens.
+    if ([...el.children].some((child) => rightOf(child) > limit)) continue;
+    const text = (el.textContent || '').trim().slice(0, 40);
+    const cls = typeof el.className === 'string' && el.className ? '.' + el.className.split(' ')[0] : '';
+    out.push(el.tagName.toLowerCase() + cls + ' "' + text + '" is ' + Math.round(rightOf(el)) + 'px wide');
+    if (out.length >= 5) break;
+  }
+  return out.length ? out : ['the document is ' + document.documentElement.scrollWidth + 'px wide'];
+})()`;
+
 class ChromiumPdfRenderer {
+  /** Elements of the last rendered document that were wider than the page (empty when none). */
+  lastOverflow: readonly string[] = [];
+
   private constructor(
     private readonly browser: Browser,
     private readonly profileDir: string,
@@ -126,6 +154,9 @@ class ChromiumPdfRenderer {
       await page.setOfflineMode(true);
       await page.setContent(html, { waitUntil: 'load', timeout: 120_000 });
       await page.evaluateHandle('document.fonts.ready').catch(() => undefined);
+      await page.emulateMediaType('print');
+      await page.setViewport({ width: PRINTABLE_WIDTH_PX, height: 1100 });
+      this.lastOverflow = ((await page.evaluate(FIND_OVERFLOW)) as string[]) ?? [];
       const footer = `<div style="font-family: Arial, sans-serif; font-size: 7pt; color: #5b6470; width: 100%; padding: 0 14mm; display: flex; justify-content: space-between;"><span>${escapeHtml(options.footerLeft)}</span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`;
       const pdf = await page.pdf({
         format: 'A4',

@@ -31,6 +31,7 @@ interface ReportCommandOptions {
   from?: string;
   to?: string;
   jobs?: number;
+  previous?: string;
 }
 
 /** Shared by `report` and `demo`: run the report job and print the summary. */
@@ -45,10 +46,21 @@ async function runReport(paths: readonly string[], options: ReportCommandOptions
     data,
     window,
     formats,
+    previousAnalysis: options.previous,
     onProgress: progress?.update,
   });
   progress?.done();
+  for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
   process.stdout.write(`${formatSummary(result.analysis, result.files)}\n`);
+  if (result.change) {
+    const top = result.change.highlights.slice(0, 3);
+    process.stdout.write(
+      `Change since ${result.change.previous.period ?? 'the previous run'}: ${result.change.findings.new.length} new, ${result.change.findings.resolved.length} resolved, ${result.change.findings.persisting.length} persisting findings\n${top.map((h) => `  - ${h.text}\n`).join('')}`,
+    );
+  }
+  process.stdout.write(
+    `Signed manifest.json with key ${result.signingKeyId}; check with: trailproof verify ${options.out}\n`,
+  );
   if (result.analysis.input.accepted === 0) {
     process.stderr.write('error: no usable CloudTrail record was read from the given paths\n');
     process.exitCode = ExitCode.NoUsableInput;
@@ -60,12 +72,13 @@ function registerReportCommand(program: Command): void {
     program
       .command('report')
       .description(
-        'analyze, then render the evidence report (HTML, PDF) with findings.csv, analysis.json and evidence.ndjson',
+        'analyze, then render the evidence report (HTML, PDF) with its exports and a signed manifest.json',
       )
       .argument('<path...>', 'files or directories with CloudTrail records')
       .requiredOption('-c, --config <file>', 'tenant config (YAML)')
       .option('-o, --out <dir>', 'output directory', 'out/report')
       .option('--format <list>', `comma-separated: ${REPORT_FORMATS.join(',')}`, REPORT_FORMATS.join(','))
+      .option('--previous <analysis.json>', "the previous period's analysis.json, for the change section")
       .option(
         '-j, --jobs <n>',
         'worker threads (default: 1 for small inputs, else up to 4 by cores)',

@@ -1083,6 +1083,7 @@ class AnalysisBuilder {
       owner: p.owner,
       purpose: p.inventory?.purpose ?? null,
       environment: p.inventory?.environment ?? null,
+      allowedScope: p.inventory?.allowedScope ?? null,
       events: actor.events,
       errors: actor.errors,
       firstSeen: actor.seen.first,

@@ -149,6 +149,7 @@ interface PeriodChange {
   };
   readonly coverage: {
     readonly accountability: { readonly previous: number; readonly current: number };
+    readonly accounts: { readonly previous: number; readonly current: number };
     readonly accountsAdded: readonly string[];
     readonly accountsLost: readonly string[];
     readonly events: { readonly previous: number; readonly current: number };
@@ -252,6 +253,7 @@ function comparePeriods(current: Analysis, previous: PreviousAnalysis, source: s
   const accountsNow = new Set(current.summary.accounts);
   const coverage = {
     accountability: { previous: previous.accountability.coverage, current: current.accountability.coverage },
+    accounts: { previous: accountsBefore.size, current: accountsNow.size },
     accountsAdded: [...accountsNow].filter((a) => !accountsBefore.has(a)).sort(),
     accountsLost: [...accountsBefore].filter((a) => !accountsNow.has(a)).sort(),
     events: { previous: previous.input.accepted, current: current.input.accepted },

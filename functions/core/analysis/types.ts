@@ -43,6 +43,12 @@ interface ActorSummary {
   readonly owner: string | null;
   readonly purpose: string | null;
   readonly environment: string | null;
+  /** The approved scope declared in the tenant inventory, if any. */
+  readonly allowedScope: {
+    readonly actions: readonly string[];
+    readonly regions?: readonly string[];
+    readonly accounts?: readonly string[];
+  } | null;
   readonly events: number;
   readonly errors: number;
   readonly firstSeen: string;

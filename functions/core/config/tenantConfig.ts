@@ -137,6 +137,10 @@ export const TenantConfigSchema = z
           .strict()
           .optional(),
         contact: z.string().optional(),
+        poweredBy: z
+          .boolean()
+          .optional()
+          .describe('credit Trailproof in the report footer; reports are white-label by default'),
       })
       .strict(),
     accounts: z.array(AccountSchema).min(1, 'list at least one account'),

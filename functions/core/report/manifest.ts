@@ -233,6 +233,17 @@ function buildManifest(fields: ManifestFields): Manifest {
   };
 }
 
+/**
+ * One SHA-256 for the whole input set: over `<sha256>  <name>\n` lines (the `sha256sum` format)
+ * of the inputs sorted by name, as the manifest lists them. Two runs read the same bytes exactly
+ * when their set digests match.
+ */
+function inputSetDigest(inputs: readonly InputEntry[]): string {
+  const hash = createHash('sha256');
+  for (const i of [...inputs].sort(byName)) hash.update(`${i.sha256}  ${i.name}\n`);
+  return hash.digest('hex');
+}
+
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
@@ -417,6 +428,7 @@ export {
   checkReport,
   DIGEST_STATUSES,
   digestOf,
+  inputSetDigest,
   isSafeEntryName,
   MANIFEST_SCHEMA,
   ManifestError,

@@ -129,6 +129,17 @@ describe('report rendering with attacker-controlled log fields', () => {
     const pdf = await renderer.render(html, { footerLeft: `<script>${origin}/footer</script>` });
     expect(pdf.byteLength).toBeGreaterThan(10_000);
     expect(hits).toEqual([]);
+    // Layout survives: 5,000-character values, RTL overrides and control characters all wrap
+    // inside the page, so Chromium does not shrink the pages to fit them.
+    expect(renderer.lastOverflow).toEqual([]);
+  }, 60_000);
+
+  it('notices content wider than the page (the layout check itself works)', async () => {
+    const html = `<html><head><style>p { white-space: nowrap }</style></head><body><p class="long">${'arn:aws:iam::1:role/'.repeat(200)}</p></body></html>`;
+    await renderer.render(html, { footerLeft: 'x' });
+    expect(renderer.lastOverflow).toEqual([
+      expect.stringMatching(/^p\.long "arn:aws:iam::1:role\/.*" is \d+px wide$/),
+    ]);
   }, 60_000);
 
   it('blocks and reports any request a page tries to make (the guard itself works)', async () => {

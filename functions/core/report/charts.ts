@@ -218,11 +218,18 @@ function topPrivilegedChart(actors: readonly ActorSummary[], limit = 10) {
   const max = Math.max(1, ...top.map((a) => a.privilegedActions));
   const plot = STACKED.width - STACKED.labelWidth - STACKED.right;
   // Several people share one permission set's name: tell them apart by the end of their id.
-  const shared = new Set(top.map((a) => a.name).filter((n, i, all) => all.indexOf(n) !== i));
-  const labelOf = (a: ActorSummary) =>
-    shared.has(a.name)
-      ? `${clip(a.name, 18)} (${clip(a.id.split('/').at(-1) ?? a.id, 16)})`
-      : clip(a.name, 34);
+  const tailOf = (a: ActorSummary) => clip(a.id.split('/').at(-1) ?? a.id, 16);
+  const accountOf = (a: ActorSummary) => /:(\d{12}):/.exec(a.id)?.[1] ?? '';
+  const repeated = (keys: string[]) => new Set(keys.filter((k, i) => keys.indexOf(k) !== i));
+  const sharedNames = repeated(top.map((a) => a.name));
+  const sharedTails = repeated(top.map((a) => `${a.name}\u0000${tailOf(a)}`));
+  const labelOf = (a: ActorSummary) => {
+    if (!sharedNames.has(a.name)) return clip(a.name, 34);
+    const tail = sharedTails.has(`${a.name}\u0000${tailOf(a)}`)
+      ? `${tailOf(a)} · ${accountOf(a)}`
+      : tailOf(a);
+    return `${clip(a.name, 16)} (${tail})`;
+  };
   return {
     width: STACKED.width,
     height: Math.max(1, top.length) * STACKED.rowHeight,

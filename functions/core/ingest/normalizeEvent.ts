@@ -318,10 +318,13 @@ class CloudTrailEvent implements NormalizedEvent {
     this.additionalEventData = asObject(record.additionalEventData);
     this.accessKeyId = ui ? str(ui.accessKeyId) || undefined : undefined;
     const arn = ui ? str(ui.arn) : undefined;
+    // Identifies the principal for caching attribution: every field that tells principals apart.
+    // Identity Center users have no ARN; their user id sits in onBehalfOf.
+    const onBehalfOf = ui ? asObject(ui.onBehalfOf) : undefined;
     this.principalKey = arn
       ? `${str(ui?.type) ?? ''}|${arn}`
       : ui
-        ? `${str(ui.type) ?? ''}|${str(ui.principalId) ?? ''}|${str(ui.invokedBy) ?? ''}|${str(ui.accountId) ?? ''}|${str(ui.userName) ?? ''}|${str(ui.identityProvider) ?? ''}`
+        ? `${str(ui.type) ?? ''}|${str(ui.principalId) ?? ''}|${str(ui.invokedBy) ?? ''}|${str(ui.accountId) ?? ''}|${str(ui.userName) ?? ''}|${str(ui.identityProvider) ?? ''}|${str(onBehalfOf?.userId) ?? ''}|${str(onBehalfOf?.identityStoreArn) ?? ''}`
         : '';
   }
 

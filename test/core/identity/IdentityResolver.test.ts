@@ -151,6 +151,33 @@ describe('IdentityResolver: inventory and tenant accounts', () => {
     expect(w1.actor.actorClass).toBe('workload');
   });
 
+  it('Identity Center users (no ARN) are told apart by their user id, not merged into the first seen', () => {
+    // userIdentity shape of an IdentityCenterUser as the CloudTrail user guide documents it.
+    const idc = (userId: string) =>
+      normalized({
+        eventVersion: '1.10',
+        eventTime: '2026-10-01T09:00:00Z',
+        eventSource: 'sso.amazonaws.com',
+        eventName: 'ListAccounts',
+        awsRegion: 'eu-west-1',
+        recipientAccountId: '111122223333',
+        userIdentity: {
+          type: 'IdentityCenterUser',
+          accountId: '111122223333',
+          onBehalfOf: {
+            userId,
+            identityStoreArn: 'arn:aws:identitystore::111122223333:identitystore/d-1234567890',
+          },
+          credentialId: `cred-${userId}`,
+        },
+      });
+    const resolver = new IdentityResolver(tenant(['111122223333']));
+    const first = resolver.attribute(idc('90676d6b-a0b1-7012-3456-789abcdef012'));
+    const second = resolver.attribute(idc('90676d6b-a0b1-7012-3456-000000000099'));
+    expect(first.actor.id).not.toBe(second.actor.id);
+    expect(second.actor.id).toContain('90676d6b-a0b1-7012-3456-000000000099');
+  });
+
   it('a principal from an account outside the tenant is a third party', () => {
     const a = new IdentityResolver(tenant(['111122223333'])).attribute(
       roleEvent('vendor-role', 'sync', '999988887777'),

@@ -4,8 +4,8 @@
  *
  * It feeds demos, benchmarks and end-to-end tests, so it is pure (no I/O, no clock, no Math.random)
  * and its memory stays flat whatever the volume: records are built one UTC hour at a time, sorted,
- * yielded and dropped. Between hours it keeps only a handful of live sessions and the events of
- * sessions that spill into the next hour.
+ * yielded and dropped. Between hours it keeps only the live sessions (a handful, plus one per extra
+ * workload) and the events of sessions that spill into the next hour.
  *
  * Record shapes follow real and documented events (AWS documentation examples, Panther rule tests,
  * Stratus Red Team detonation logs): field order, `userIdentity` per type, `tlsDetails`,
@@ -37,6 +37,16 @@ interface TenantMonthOptions {
    * never rotated. @default every incident
    */
   incidents?: readonly string[];
+  /**
+   * Further machine identities to add, for simulating a large client: Lambda execution roles, ECS task
+   * roles and IAM service users with long-lived keys, named `fleet-<team>-<app>-<n>` and spread over the
+   * four accounts and both regions. Each runs on its own schedule and makes a few to a few hundred calls
+   * a month at scale 1 (its share of the volume follows `scale` and counts towards `targetEvents`);
+   * every new session and every run also makes one fixed start-up call, so each one shows up as an actor
+   * at any scale and raises the `targetEvents` floor by about 55 events. An integer from 0 to 20,000.
+   * @default 0
+   */
+  extraWorkloads?: number;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -602,13 +612,18 @@ function sessionIdentity(s: Session, invokedBy?: string): Json {
   return identity;
 }
 
-/** An IAM user in prod; a console sign-in gives it a temporary key and a session context. */
-function iamUserIdentity(userName: string, key: string | undefined, consoleSince?: number): Json {
+/** An IAM user (in prod unless told); a console sign-in gives it a temporary key and a session context. */
+function iamUserIdentity(
+  userName: string,
+  key: string | undefined,
+  consoleSince?: number,
+  account: string = PROD,
+): Json {
   const identity: Json = {
     type: 'IAMUser',
-    principalId: userIdOf(`${PROD}/${userName}`),
-    arn: `arn:aws:iam::${PROD}:user/${userName}`,
-    accountId: PROD,
+    principalId: userIdOf(`${account}/${userName}`),
+    arn: `arn:aws:iam::${account}:user/${userName}`,
+    accountId: account,
   };
   if (key !== undefined) identity.accessKeyId = key;
   identity.userName = userName;
@@ -720,6 +735,8 @@ interface Gen {
   readonly dataGap: readonly [number, number];
   /** When the legacy key was replaced: the old key is never used after this. */
   readonly rotatedAt: number;
+  /** The extra workloads of the month, if any were asked for. */
+  readonly fleet: Fleet | undefined;
 }
 
 const VPCE_SERVICES = new Set([
@@ -1737,6 +1754,466 @@ const ROUTINES: readonly Routine[] = [
 ];
 
 // ---------------------------------------------------------------------------------------------------
+// Extra workloads (option `extraWorkloads`): a fleet of further machine identities for large clients
+// ---------------------------------------------------------------------------------------------------
+
+const MAX_EXTRA_WORKLOADS = 20_000;
+
+type FleetKind = 'lambda' | 'ecs' | 'user';
+
+type FleetAction =
+  | 'ddb-read'
+  | 'ddb-write'
+  | 's3-get'
+  | 's3-put'
+  | 'sqs-send'
+  | 'sqs-receive'
+  | 'decrypt'
+  | 'config'
+  | 'metric'
+  | 'invoke'
+  | 'read-op'
+  | 'write-op';
+
+const FLEET_TEAMS = [
+  'payments',
+  'orders',
+  'catalog',
+  'logistics',
+  'data',
+  'ml',
+  'identity',
+  'growth',
+  'support',
+  'platform',
+  'finance',
+  'search',
+  'iot',
+  'media',
+] as const;
+
+const FLEET_APPS: Readonly<Record<FleetKind, readonly string[]>> = {
+  lambda: [
+    'invoice-sync',
+    'webhook',
+    'thumbnailer',
+    'notifier',
+    'exporter',
+    'ingest',
+    'scheduler',
+    'cleanup',
+    'enricher',
+    'router',
+    'audit-log',
+    'token-refresh',
+  ],
+  ecs: ['api', 'worker', 'indexer', 'consumer', 'etl', 'gateway', 'crawler', 'renderer'],
+  user: ['sftp-bridge', 'backup', 'legacy-sync', 'crm-export', 'erp-import', 'report-push'],
+};
+
+/** What a workload's own calls are drawn from; control-plane reads and writes are added sparingly. */
+const FLEET_DATA_ACTIONS: readonly FleetAction[] = [
+  'ddb-read',
+  'ddb-write',
+  's3-get',
+  's3-put',
+  'sqs-send',
+  'sqs-receive',
+  'decrypt',
+  'metric',
+  'invoke',
+];
+
+/** Share of the fleet per account, in the order of {@link ACCOUNTS}: prod, staging, dev, security. */
+const FLEET_ACCOUNT_WEIGHTS = [40, 25, 25, 10] as const;
+/** Second octet of the private addresses of each account's VPCs (eu-west-1; us-east-1 adds 5). */
+const FLEET_SUBNET: Readonly<Record<string, number>> = {
+  [PROD]: 11,
+  [STAGING]: 21,
+  [DEV]: 31,
+  [SECURITY]: 51,
+};
+
+const FLEET_UA = {
+  lambdaPython:
+    'Boto3/1.34.145 md/Botocore#1.34.145 ua/2.0 os/linux#5.10.227-239.884.amzn2.x86_64 md/arch#x86_64 lang/python#3.12.7 md/pyimpl#CPython exec-env/AWS_Lambda_python3.12 cfg/retry-mode#legacy Botocore/1.34.145',
+  ecsJava:
+    'aws-sdk-java/2.25.60 Linux/5.10.219-208.866.amzn2.x86_64 OpenJDK_64-Bit_Server_VM/17.0.11+9-LTS Java/17.0.11 vendor/Amazon.com_Inc. exec-env/AWS_ECS_FARGATE io/sync http/Apache cfg/retry-mode/legacy',
+  ecsPython:
+    'Boto3/1.35.40 md/Botocore#1.35.40 ua/2.0 os/linux#5.10.225-213.878.amzn2.x86_64 md/arch#x86_64 lang/python#3.11.10 md/pyimpl#CPython exec-env/AWS_ECS_FARGATE cfg/retry-mode#legacy Botocore/1.35.40',
+  ecsGo: (source: string, name: string): string =>
+    `aws-sdk-go-v2/1.30.3 ua/2.0 os/linux lang/go#1.22.5 md/GOOS#linux md/GOARCH#amd64 exec-env/AWS_ECS_FARGATE api/${apiId(source, name)}#${goClientVersion(source)}`,
+  serverGo: (source: string, name: string): string =>
+    `aws-sdk-go-v2/1.32.6 ua/2.1 os/linux lang/go#1.23.4 md/GOOS#linux md/GOARCH#amd64 api/${apiId(source, name)}#${goClientVersion(source)}`,
+  serverJava:
+    'aws-sdk-java/1.12.772 Linux/5.15.0-119-generic OpenJDK_64-Bit_Server_VM/11.0.24+8-post-Ubuntu-1ubuntu322.04 java/11.0.24 vendor/Ubuntu cfg/retry-mode/legacy',
+} as const;
+
+/** One extra workload: who it is, where it runs, when it runs and what it calls. */
+interface FleetWorkload {
+  /** 1-based number, the `<n>` of its name. */
+  readonly n: number;
+  readonly kind: FleetKind;
+  /** `fleet-<team>-<app>-<n>`: the name of its role or IAM user. */
+  readonly name: string;
+  readonly team: string;
+  readonly app: string;
+  readonly account: string;
+  readonly env: string;
+  readonly region: string;
+  /**
+   * The execution role of a Lambda function or ECS task, the service that assumes it and how long a
+   * session lives (hours); service users have none.
+   */
+  readonly execution?: { readonly role: RoleDef; readonly service: string; readonly ttlHours: number };
+  /** Lambda's function name, which is also the role session name. */
+  readonly functionName: string;
+  /** The long-lived key of a service user. */
+  readonly key?: string;
+  readonly ua: UserAgent;
+  readonly ip: string;
+  /** Private address for calls into its region through VPC endpoints. */
+  readonly vpcIp?: string;
+  readonly tls12: boolean;
+  /** UTC hours of the day it runs in, on the days it runs. */
+  readonly hours: readonly number[];
+  /** Runs on the days whose 0-based index in the month is `offset` modulo `every`. */
+  readonly every: number;
+  readonly offset: number;
+  readonly weekdaysOnly: boolean;
+  /** Event-driven: follows the customer load curve; otherwise a flat (cron) schedule. */
+  readonly diurnal: boolean;
+  readonly mix: readonly (readonly [FleetAction, number])[];
+  /** What a new session (a cold start, a new task) or a service user's run reads first: its config. */
+  readonly config: 'secret' | 'parameter';
+  readonly decryptParam: boolean;
+  /** Calls per unit of schedule weight at scale 1: the month's expected total is its monthly rate. */
+  readonly rate: number;
+}
+
+interface Fleet {
+  /** Workloads by the UTC hour of day they run in, in order of their number. */
+  readonly byHour: readonly (readonly FleetWorkload[])[];
+}
+
+function fleetRunsOn(w: FleetWorkload, dayIndex: number, weekend: boolean): boolean {
+  return dayIndex % w.every === w.offset && !(w.weekdaysOnly && weekend);
+}
+
+function fleetWeight(w: FleetWorkload, hour: number, weekend: boolean): number {
+  return w.diurnal ? (LOAD[hour] ?? 1) * (weekend ? 0.7 : 1) : 1;
+}
+
+/** `count` distinct hours of the day, ascending. */
+function fleetHours(r: Rand, count: number): number[] {
+  const hours = new Set<number>();
+  while (hours.size < count) hours.add(r.int(0, 23));
+  return [...hours].sort((a, b) => a - b);
+}
+
+function hourSpan(first: number, length: number): number[] {
+  return Array.from({ length }, (_, i) => first + i);
+}
+
+/** 2–4 data actions with their weights, sometimes config re-reads, control-plane reads or writes. */
+function fleetMix(r: Rand): [FleetAction, number][] {
+  const menu = [...FLEET_DATA_ACTIONS];
+  const mix: [FleetAction, number][] = [];
+  for (let k = r.int(2, 4); k > 0; k--) {
+    const [action] = menu.splice(Math.floor(r.next() * menu.length), 1) as [FleetAction];
+    mix.push([action, r.int(1, 10)]);
+  }
+  if (r.chance(0.2)) mix.push(['config', 1]);
+  if (r.chance(0.35)) mix.push(['read-op', 1]);
+  if (r.chance(0.15)) mix.push(['write-op', 0.3]);
+  return mix;
+}
+
+/**
+ * Workload `n` of the fleet. It depends only on `n` (not on the seed): like role ids and long-term keys,
+ * the client's identities stay the same from month to month, only their activity varies.
+ */
+function fleetWorkload(n: number, monthStart: number, monthEnd: number): FleetWorkload {
+  const r = new Rand(0x5eed, `fleet#${n}`);
+  const kind = r.weighted<FleetKind>([
+    ['lambda', 52],
+    ['ecs', 38],
+    ['user', 10],
+  ]);
+  const team = r.pick(FLEET_TEAMS);
+  const app = r.pick(FLEET_APPS[kind]);
+  const name = `fleet-${team}-${app}-${n}`;
+  const { id: account, environment: env } = r.weighted(
+    ACCOUNTS.map((a, i) => [a, FLEET_ACCOUNT_WEIGHTS[i] ?? 1] as const),
+  );
+  const region = r.chance(0.7) ? EU : US;
+  // Log-uniform between 4 and 300 calls a month: many quiet workloads, a few busy ones.
+  const monthly = 4 * 75 ** r.next();
+  const nat = region === EU ? IP.natEu : IP.natUs;
+  const privateIp = () =>
+    `10.${(FLEET_SUBNET[account] ?? 61) + (region === US ? 5 : 0)}.${r.int(32, 95)}.${r.int(4, 250)}`;
+  let schedule: Pick<FleetWorkload, 'hours' | 'every' | 'weekdaysOnly' | 'diurnal'> & { ttlHours: number };
+  let identity: Pick<FleetWorkload, 'key' | 'ua' | 'ip' | 'vpcIp' | 'tls12'> & {
+    role?: RoleDef;
+    service?: string;
+  };
+  if (kind === 'lambda') {
+    // Scheduled functions cold-start on every run; event-driven ones keep a warm session all day.
+    schedule = r.chance(0.5)
+      ? {
+          hours: fleetHours(r, r.chance(0.7) ? 1 : 2),
+          every: r.pick([1, 1, 1, 2, 3, 7]),
+          weekdaysOnly: false,
+          diurnal: false,
+          ttlHours: 1,
+        }
+      : {
+          hours: hourSpan(r.int(6, 10), r.int(4, 11)),
+          every: 1,
+          weekdaysOnly: r.chance(0.4),
+          diurnal: true,
+          ttlHours: 12,
+        };
+    identity = {
+      role: { name, path: r.chance(0.3) ? '/service-role/' : '/' },
+      service: 'lambda.amazonaws.com',
+      ua: r.chance(0.55) ? lambdaNodeUa : FLEET_UA.lambdaPython,
+      ip: nat,
+      ...(r.chance(0.5) ? { vpcIp: privateIp() } : {}),
+      tls12: false,
+    };
+  } else if (kind === 'ecs') {
+    // Long-running services (a task per day) or scheduled tasks (a task per run).
+    schedule = r.chance(0.4)
+      ? {
+          hours: hourSpan(r.int(5, 9), r.int(8, 12)),
+          every: 1,
+          weekdaysOnly: r.chance(0.3),
+          diurnal: true,
+          ttlHours: 12,
+        }
+      : {
+          hours: fleetHours(r, r.int(1, 3)),
+          every: r.pick([1, 1, 2, 7]),
+          weekdaysOnly: false,
+          diurnal: false,
+          ttlHours: 1,
+        };
+    identity = {
+      role: { name, path: '/' },
+      service: 'ecs-tasks.amazonaws.com',
+      ua: r.pick([FLEET_UA.ecsJava, FLEET_UA.ecsPython, FLEET_UA.ecsGo]),
+      ip: nat,
+      ...(r.chance(0.8) ? { vpcIp: privateIp() } : {}),
+      tls12: false,
+    };
+  } else {
+    // Service users: cron jobs on Acme's own servers, signing with the user's long-lived key.
+    const every = r.pick([1, 1, 7]);
+    schedule = {
+      hours: fleetHours(r, r.int(1, 2)),
+      every,
+      // A weekly job runs on a fixed weekday already; only daily jobs skip weekends.
+      weekdaysOnly: every === 1 && r.chance(0.5),
+      diurnal: false,
+      ttlHours: 0,
+    };
+    identity = {
+      key: `AKIA${stableChars(`${account}/${name}#1`, 16, BASE32)}`,
+      ua: r.pick([FLEET_UA.serverGo, FLEET_UA.serverJava, UA.backup, UA.reporting]),
+      ip: `192.0.2.${100 + (n % 90)}`,
+      tls12: r.chance(0.3),
+    };
+  }
+  const { ttlHours, ...when } = schedule;
+  const { role, service, ...who } = identity;
+  const offset = r.int(0, schedule.every - 1);
+  const mix = fleetMix(r);
+  const config = r.chance(0.4) ? 'secret' : 'parameter';
+  const w: FleetWorkload = {
+    n,
+    kind,
+    name,
+    team,
+    app,
+    account,
+    env,
+    region,
+    functionName: `${team}-${app}-${n}`,
+    ...(role && service ? { execution: { role, service, ttlHours } } : {}),
+    ...when,
+    ...who,
+    offset,
+    mix,
+    config,
+    decryptParam: r.chance(0.5),
+    rate: 0,
+  };
+  let weight = 0;
+  for (let day = 0, t = monthStart; t < monthEnd; day++, t += DAY) {
+    const weekday = new Date(t).getUTCDay();
+    const weekend = weekday === 0 || weekday === 6;
+    if (!fleetRunsOn(w, day, weekend)) continue;
+    for (const hour of w.hours) weight += fleetWeight(w, hour, weekend);
+  }
+  return { ...w, rate: weight > 0 ? monthly / weight : 0 };
+}
+
+function planFleet(count: number, monthStart: number, monthEnd: number): Fleet {
+  const byHour: FleetWorkload[][] = Array.from({ length: 24 }, () => []);
+  for (let n = 1; n <= count; n++) {
+    const w = fleetWorkload(n, monthStart, monthEnd);
+    for (const hour of w.hours) byHour[hour]?.push(w);
+  }
+  return { byHour };
+}
+
+/** The extra workloads that run in this hour. */
+function fleet(g: Gen, h: Hour): void {
+  if (!g.fleet) return;
+  const dayIndex = h.day - 1;
+  for (const w of g.fleet.byHour[h.hour] ?? []) {
+    if (fleetRunsOn(w, dayIndex, h.weekend)) fleetRun(g, h, w);
+  }
+}
+
+/** One hour of one workload: its session (issued by its service when due), a start-up read, its calls. */
+function fleetRun(g: Gen, h: Hour, w: FleetWorkload): void {
+  const r = rand(g, 'fleet', w.n, h.index);
+  // The first draw of the stream, so that volume stays linear in scale.
+  const n = r.quota(w.rate * fleetWeight(w, h.hour, h.weekend) * g.scale);
+  let caller: Caller;
+  let principalArn: string;
+  let startup: number | undefined;
+  if (w.execution) {
+    const key = `fleet/${w.n}`;
+    const before = g.sessions.get(key);
+    const s = serviceSession(g, r, h, {
+      key,
+      account: w.account,
+      region: w.region,
+      ...w.execution,
+      // Lambda names the session after the function; ECS after the task id.
+      name: w.kind === 'lambda' ? w.functionName : r.hex(32),
+    });
+    const vpc = w.vpcIp ? { vpc: { region: w.region, account: w.account, ip: w.vpcIp } } : {};
+    caller = roleCaller(s, w.ip, w.ua, vpc);
+    principalArn = s.arn;
+    if (s !== before) startup = s.createdAt + r.int(1, 20) * SEC;
+  } else {
+    caller = {
+      identity: () => iamUserIdentity(w.name, w.key, undefined, w.account),
+      ip: w.ip,
+      ua: w.ua,
+      tls12: w.tls12,
+    };
+    principalArn = `arn:aws:iam::${w.account}:user/${w.name}`;
+    startup = h.start + r.int(0, 80) * SEC;
+  }
+  if (startup !== undefined) emit(g, r, startup, caller, fleetConfigCall(w));
+  for (let i = 0; i < n; i++) {
+    const t = within(r, h);
+    emit(g, r, t, caller, fleetCall(r, w, r.weighted(w.mix), t, principalArn));
+  }
+}
+
+/** The workload reads its config: a secret in Secrets Manager or a parameter in Parameter Store. */
+function fleetConfigCall(w: FleetWorkload): Call {
+  if (w.config === 'secret') return secretCall(w.account, w.region, `${w.env}/${w.team}/${w.app}`);
+  const name = `/${w.team}/${w.app}/config`;
+  return api(
+    'ssm',
+    'GetParameter',
+    w.region,
+    w.account,
+    w.decryptParam ? { name, withDecryption: true } : { name },
+  );
+}
+
+function fleetDynamoCall(r: Rand, w: FleetWorkload, name: string): Call {
+  const table = `${w.team}-${w.app}`;
+  const params: Json =
+    name === 'Query'
+      ? { tableName: table, keyConditionExpression: 'pk = :pk', limit: 50 }
+      : { tableName: table, key: { pk: `${w.app}#${r.hex(10)}` } };
+  const ARN = `arn:aws:dynamodb:${w.region}:${w.account}:table/${table}`;
+  return api('dynamodb', name, w.region, w.account, params, {
+    readOnly: name === 'GetItem' || name === 'Query',
+    data: true,
+    resources: [{ accountId: w.account, type: 'AWS::DynamoDB::Table', ARN }],
+  });
+}
+
+function fleetQueueCall(w: FleetWorkload, name: 'SendMessage' | 'ReceiveMessage'): Call {
+  const queue = `${w.team}-${w.app}-${w.n}`;
+  const queueUrl = `https://sqs.${w.region}.amazonaws.com/${w.account}/${queue}`;
+  const params =
+    name === 'SendMessage'
+      ? { queueUrl, messageBody: 'HIDDEN_DUE_TO_SECURITY_REASONS' }
+      : { queueUrl, maxNumberOfMessages: 10, waitTimeSeconds: 20 };
+  const ARN = `arn:aws:sqs:${w.region}:${w.account}:${queue}`;
+  const resources = [{ accountId: w.account, type: 'AWS::SQS::Queue', ARN }];
+  return api('sqs', name, w.region, w.account, params, { data: true, resources });
+}
+
+/** One call of a workload's own mix. */
+function fleetCall(r: Rand, w: FleetWorkload, action: FleetAction, t: number, principalArn: string): Call {
+  const { account, region } = w;
+  switch (action) {
+    case 'ddb-read':
+      return fleetDynamoCall(r, w, r.chance(0.7) ? 'GetItem' : 'Query');
+    case 'ddb-write': {
+      const call = fleetDynamoCall(r, w, r.chance(0.6) ? 'PutItem' : 'UpdateItem');
+      if (r.chance(0.01)) call.error = ['ConditionalCheckFailedException', 'The conditional request failed'];
+      return call;
+    }
+    case 's3-get':
+    case 's3-put': {
+      const name = action === 's3-get' ? 'GetObject' : 'PutObject';
+      const bucket = `acme-${w.env}-${w.team}-${region}`;
+      const key = `${w.app}/${iso(t).slice(0, 10)}/${r.hex(12)}.json`;
+      const call = s3ObjectCall(r, account, region, name, bucket, key);
+      if (name === 'GetObject' && r.chance(0.01))
+        call.error = ['NoSuchKey', 'The specified key does not exist.'];
+      return call;
+    }
+    case 'sqs-send':
+      return fleetQueueCall(w, 'SendMessage');
+    case 'sqs-receive':
+      return fleetQueueCall(w, 'ReceiveMessage');
+    case 'decrypt': {
+      const context: Json =
+        w.kind === 'lambda'
+          ? { 'aws:lambda:FunctionArn': functionArn(account, region, w.functionName) }
+          : { service: `${w.team}-${w.app}` };
+      return decryptCall(account, region, context);
+    }
+    case 'config':
+      return fleetConfigCall(w);
+    case 'metric':
+      return api(
+        'monitoring',
+        'PutMetricData',
+        region,
+        account,
+        { namespace: `Acme/${w.team}` },
+        { data: true },
+      );
+    case 'invoke':
+      return lambdaInvokeCall(account, region, `${w.team}-${r.pick(FLEET_APPS.lambda)}`);
+    case 'read-op':
+      return opCall(r.pick(READ_OPS), account, region);
+    case 'write-op': {
+      // Now and then a workload tries a change its policy does not allow.
+      const o = r.pick(WRITE_OPS);
+      const call = opCall(o, account, region);
+      if (r.chance(0.6)) call.error = denied(principalArn, o.source, o.name);
+      return call;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Incidents: one function per incident, each firing in the hour it starts
 // ---------------------------------------------------------------------------------------------------
 
@@ -2014,6 +2491,7 @@ function* run(
   seed: number,
   scale: number,
   incidents: ReadonlySet<string>,
+  fleetPlan: Fleet | undefined,
 ): Generator<CloudTrailRecord, void, undefined> {
   const stopLogging = incidents.has('stop-logging') ? at(start, INCIDENT.stopLogging) : Infinity;
   const rotation = incidents.has('key-rotation') ? at(start, INCIDENT.rotation) : Infinity;
@@ -2031,6 +2509,7 @@ function* run(
     // Fixed points of the incident scripts, so that routines know when the gap and the rotation happen.
     dataGap: [stopLogging + 4 * MIN, rotation + 4 * MIN],
     rotatedAt: rotation + 10 * MIN,
+    fleet: fleetPlan,
   };
   for (let hs = start, index = 0; hs < end; hs += HOUR, index++) {
     const dayIndex = Math.floor((hs - start) / DAY);
@@ -2045,6 +2524,7 @@ function* run(
     };
     g.floor = hs;
     for (const routine of ROUTINES) routine(g, h);
+    fleet(g, h);
     for (const incident of routines) incident(g, h);
     yield* flush(g, hs + HOUR);
   }
@@ -2079,9 +2559,10 @@ function scaleFor(
   end: number,
   seed: number,
   incidents: ReadonlySet<string>,
+  fleetPlan: Fleet | undefined,
 ): number {
-  const fixed = count(run(start, end, seed, 0, incidents));
-  const perUnit = count(run(start, end, seed, 1, incidents)) - fixed;
+  const fixed = count(run(start, end, seed, 0, incidents, fleetPlan));
+  const perUnit = count(run(start, end, seed, 1, incidents, fleetPlan)) - fixed;
   return Math.max(0, (target - fixed) / perUnit);
 }
 
@@ -2091,7 +2572,7 @@ function scaleFor(
  *
  * @example
  * for (const record of generateTenantMonth({ month: '2026-03', targetEvents: 100_000 })) write(record);
- * @throws RangeError for a malformed month, seed, scale or target
+ * @throws RangeError for a malformed month, seed, scale, target or number of extra workloads
  */
 function generateTenantMonth(options: TenantMonthOptions): Generator<CloudTrailRecord, void, undefined> {
   const { start, end } = parseMonth(options.month);
@@ -2104,13 +2585,17 @@ function generateTenantMonth(options: TenantMonthOptions): Generator<CloudTrailR
   const unknown = [...incidents].filter((id) => !INCIDENT_IDS.includes(id));
   if (unknown.length)
     throw new RangeError(`unknown incident(s) ${unknown.join(', ')}; known: ${INCIDENT_IDS.join(', ')}`);
+  const extra = options.extraWorkloads ?? 0;
+  if (!Number.isSafeInteger(extra) || extra < 0 || extra > MAX_EXTRA_WORKLOADS)
+    throw new RangeError(`extraWorkloads must be an integer from 0 to ${MAX_EXTRA_WORKLOADS}, got ${extra}`);
+  const fleetPlan = extra > 0 ? planFleet(extra, start, end) : undefined;
   const target = options.targetEvents;
   if (target !== undefined) {
     if (!Number.isFinite(target) || target <= 0)
       throw new RangeError(`targetEvents must be positive, got ${target}`);
-    scale = scaleFor(target, start, end, seed >>> 0, incidents);
+    scale = scaleFor(target, start, end, seed >>> 0, incidents, fleetPlan);
   }
-  return run(start, end, seed >>> 0, scale, incidents);
+  return run(start, end, seed >>> 0, scale, incidents, fleetPlan);
 }
 
 // ---------------------------------------------------------------------------------------------------

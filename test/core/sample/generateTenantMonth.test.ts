@@ -2,6 +2,7 @@
  * @module Tests of the sample tenant month generator, its demo tenant config, and the writer that lays
  * the records out as CloudTrail S3 delivery files.
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,7 @@ interface Identity {
 }
 
 const identity = (r: CloudTrailRecord) => r.userIdentity as Identity;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const roleName = (r: CloudTrailRecord) => identity(r).sessionContext?.sessionIssuer?.userName;
 const time = (r: CloudTrailRecord) => Date.parse(r.eventTime as string);
 const params = (r: CloudTrailRecord) => (r.requestParameters ?? {}) as Record<string, unknown>;
@@ -92,8 +94,7 @@ describe('Function: generateTenantMonth', () => {
   it('gives every record a unique, UUID-shaped eventID', () => {
     const ids = new Set(records.map((r) => r.eventID));
     expect(ids.size).toBe(records.length);
-    for (const id of ids)
-      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const id of ids) expect(id).toMatch(UUID);
   });
 
   it('gives every record the CloudTrail envelope fields', () => {
@@ -139,23 +140,8 @@ describe('Function: generateTenantMonth', () => {
   });
 
   it('uses only temporary keys that an earlier STS response in the trail issued (except Identity Center sessions)', () => {
-    // Prepare: the issued key of every AssumeRole* response, with its time
-    const issued = new Map<string, number>();
-    for (const r of records) {
-      const creds = (r.responseElements as { credentials?: { accessKeyId?: string } } | null)?.credentials;
-      if (r.eventSource === 'sts.amazonaws.com' && creds?.accessKeyId) issued.set(creds.accessKeyId, time(r));
-    }
-    // Assess
-    let checked = 0;
-    for (const r of records) {
-      const who = identity(r);
-      if (who.type !== 'AssumedRole' || roleName(r)?.startsWith('AWSReservedSSO_')) continue;
-      expect(who.accessKeyId).toMatch(/^ASIA[A-Z2-7]{16}$/);
-      const at = issued.get(who.accessKeyId as string);
-      expect(at, `${r.eventName} by ${who.arn}`).toBeDefined();
-      expect(at as number).toBeLessThanOrEqual(time(r));
-      checked++;
-    }
+    const { problems, checked } = sessionKeyProblems(records);
+    expect(problems).toEqual([]);
     expect(checked).toBeGreaterThan(10_000);
   });
 
@@ -179,6 +165,141 @@ describe('Function: generateTenantMonth', () => {
     expect(() => generateTenantMonth({ month: MONTH, targetEvents: 0 })).toThrow(RangeError);
   });
 });
+
+/**
+ * Role sessions (other than Identity Center's) must sign with an ASIA key that an earlier STS response
+ * in the trail issued: how role chains are resolved. Returns the offenders (at most 10) and how many
+ * records were checked; per-record expect() calls are too slow on tens of thousands of records.
+ */
+function sessionKeyProblems(trail: readonly CloudTrailRecord[]): { problems: string[]; checked: number } {
+  const issued = new Map<string, number>();
+  for (const r of trail) {
+    const creds = (r.responseElements as { credentials?: { accessKeyId?: string } } | null)?.credentials;
+    if (r.eventSource === 'sts.amazonaws.com' && creds?.accessKeyId) issued.set(creds.accessKeyId, time(r));
+  }
+  const problems: string[] = [];
+  let checked = 0;
+  for (const r of trail) {
+    const who = identity(r);
+    if (who.type !== 'AssumedRole' || roleName(r)?.startsWith('AWSReservedSSO_')) continue;
+    const at = issued.get(who.accessKeyId as string);
+    const ok = /^ASIA[A-Z2-7]{16}$/.test(String(who.accessKeyId)) && at !== undefined && at <= time(r);
+    if (!ok && problems.length < 10) problems.push(`${r.eventName} at ${r.eventTime} by ${who.arn}`);
+    checked++;
+  }
+  return { problems, checked };
+}
+
+/** The actor a record is attributed to: the role of a session, else the principal's ARN. */
+function principal(r: CloudTrailRecord): string {
+  const who = r.userIdentity as Identity & { sessionContext?: { sessionIssuer?: { arn?: string } } };
+  return who.sessionContext?.sessionIssuer?.arn ?? who.arn ?? `${who.type}:${who.invokedBy ?? ''}`;
+}
+
+const FLEET_NAME =
+  /^arn:aws:iam::(\d{12}):(?:role\/(?:service-role\/)?|user\/)fleet-([a-z]+)-([a-z-]+)-(\d+)$/;
+
+describe('Option: extraWorkloads', () => {
+  const EXTRA = 150;
+  let fleet: CloudTrailRecord[] = [];
+  const fleetOnly = () => fleet.filter((r) => FLEET_NAME.test(principal(r)));
+
+  beforeAll(() => {
+    fleet = [...generateTenantMonth({ month: MONTH, extraWorkloads: EXTRA })];
+  });
+
+  it('adds N distinct machine identities named fleet-<team>-<app>-<n>, over all accounts and both regions', () => {
+    // Prepare
+    const before = new Set(records.map(principal));
+    const after = new Set(fleet.map(principal));
+    const added = [...after].filter((p) => !before.has(p));
+    // Assess
+    expect(added).toHaveLength(EXTRA);
+    const numbers = new Set<number>();
+    for (const arn of added) {
+      const m = FLEET_NAME.exec(arn);
+      expect(m, arn).not.toBeNull();
+      numbers.add(Number(m?.[4]));
+    }
+    expect(numbers).toEqual(new Set(Array.from({ length: EXTRA }, (_, i) => i + 1)));
+    const own = fleetOnly();
+    expect(new Set(own.map((r) => r.recipientAccountId))).toEqual(
+      new Set(scenario.accounts.map((a) => a.id)),
+    );
+    expect(new Set(own.map((r) => r.awsRegion))).toEqual(new Set(['eu-west-1', 'us-east-1']));
+  });
+
+  it('mixes Lambda and ECS roles issued by their service with IAM service users on long-lived keys', () => {
+    const own = fleetOnly();
+    const types = new Set(own.map((r) => identity(r).type));
+    expect(types).toEqual(new Set(['AssumedRole', 'IAMUser']));
+    for (const r of own.filter((x) => identity(x).type === 'IAMUser'))
+      expect(identity(r).accessKeyId).toMatch(/^AKIA[A-Z2-7]{16}$/);
+    const agents = new Set(own.map((r) => String(r.userAgent)));
+    expect([...agents].some((ua) => ua.includes('exec-env/AWS_Lambda'))).toBe(true);
+    expect([...agents].some((ua) => ua.includes('exec-env/AWS_ECS'))).toBe(true);
+    // Their sessions are issued by Lambda and ECS (AWSService AssumeRole records).
+    const issuers = new Set(
+      fleet
+        .filter((r) => r.eventName === 'AssumeRole' && FLEET_NAME.test(String(params(r).roleArn)))
+        .map((r) => identity(r).invokedBy),
+    );
+    expect(issuers).toEqual(new Set(['lambda.amazonaws.com', 'ecs-tasks.amazonaws.com']));
+    // A few to a few hundred calls each: no identity floods the month.
+    const perActor = new Map<string, number>();
+    for (const r of own) perActor.set(principal(r), (perActor.get(principal(r)) ?? 0) + 1);
+    expect(Math.max(...perActor.values())).toBeLessThan(1_000);
+  });
+
+  it('is deterministic, and 0 leaves the month exactly as without the option', () => {
+    const again = [...generateTenantMonth({ month: MONTH, extraWorkloads: EXTRA })];
+    expect(again.length).toBe(fleet.length);
+    expect(digest(again)).toBe(digest(fleet));
+    expect(digest(generateTenantMonth({ month: MONTH, extraWorkloads: 0 }))).toBe(digest(records));
+  });
+
+  it('keeps event ids unique and UUID-shaped, records in time order', () => {
+    const ids = new Set(fleet.map((r) => r.eventID));
+    expect(ids.size).toBe(fleet.length);
+    const bad = [...ids].filter((id) => !UUID.test(String(id)));
+    expect(bad).toEqual([]);
+    let previous = '';
+    let unordered = 0;
+    for (const r of fleet) {
+      if ((r.eventTime as string) < previous) unordered++;
+      previous = r.eventTime as string;
+    }
+    expect(unordered).toBe(0);
+  });
+
+  it('uses only temporary keys that an earlier STS response in the trail issued', () => {
+    const { problems, checked } = sessionKeyProblems(fleet);
+    expect(problems).toEqual([]);
+    expect(checked).toBeGreaterThan(sessionKeyProblems(records).checked);
+  });
+
+  it('counts its volume in targetEvents: 150,000 with 300 extra workloads lands within ±3 %', () => {
+    let n = 0;
+    for (const _record of generateTenantMonth({ month: MONTH, targetEvents: 150_000, extraWorkloads: 300 }))
+      n++;
+    expect(n).toBeGreaterThanOrEqual(145_500);
+    expect(n).toBeLessThanOrEqual(154_500);
+  }, 30_000);
+
+  it('rejects a negative, fractional or too large count', () => {
+    for (const extraWorkloads of [-1, 1.5, 20_001, Number.NaN])
+      expect(() => generateTenantMonth({ month: MONTH, extraWorkloads }), String(extraWorkloads)).toThrow(
+        /extraWorkloads must be an integer from 0 to 20000/,
+      );
+    expect(() => generateTenantMonth({ month: MONTH, extraWorkloads: 20_000 })).not.toThrow();
+  });
+});
+
+function digest(trail: Iterable<CloudTrailRecord>): string {
+  const hash = createHash('sha256');
+  for (const r of trail) hash.update(`${JSON.stringify(r)}\n`);
+  return hash.digest('hex');
+}
 
 describe('Function: sampleTenantScenario', () => {
   it('describes the four accounts and every incident with its day and event names', () => {
@@ -389,6 +510,37 @@ describe('File: examples/demo-tenant.yaml', () => {
     expect(current).toMatchObject({ rule: 'long-lived-key-use', actor: legacy?.arns[0] });
     expect(String(current?.expires) > '2026-12-31').toBe(true);
     expect(String(expired?.expires) < '2026-11-01').toBe(true);
+  });
+});
+
+describe('File: bench/bench-tenant.yaml', () => {
+  const file = join(import.meta.dirname, '../../../bench/bench-tenant.yaml');
+  const demoFile = join(import.meta.dirname, '../../../examples/demo-tenant.yaml');
+
+  it('extends the demo config and declares part of the extra workloads, some without an owner', async () => {
+    // Prepare
+    const bench = parseTenantConfig(YAML.parse(await readFile(file, 'utf8')), file);
+    const demo = parseTenantConfig(YAML.parse(await readFile(demoFile, 'utf8')), demoFile);
+    const arns = new Set<string>();
+    for (const r of generateTenantMonth({ month: MONTH, scale: 0, extraWorkloads: 300 })) {
+      const arn = principal(r);
+      if (FLEET_NAME.test(arn)) arns.add(arn);
+    }
+    // Act
+    const entryOf = (arn: string) =>
+      bench.inventory.find((e) =>
+        new RegExp(`^${e.match.split('*').map(escapeRegExp).join('.*')}$`).test(arn),
+      );
+    const entries = [...arns].map(entryOf);
+    // Assess
+    expect({ ...bench, inventory: [] }).toEqual({ ...demo, inventory: [] });
+    expect(bench.inventory).toEqual(expect.arrayContaining(demo.inventory));
+    const owned = entries.filter((e) => e?.owner).length;
+    const ownerless = entries.filter((e) => e && !e.owner).length;
+    const undeclared = entries.filter((e) => !e).length;
+    expect(owned).toBeGreaterThan(arns.size * 0.3);
+    expect(ownerless).toBeGreaterThan(0);
+    expect(undeclared).toBeGreaterThan(arns.size * 0.3);
   });
 });
 

@@ -61,6 +61,7 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** The Chromium executable and its offline flags (also used by tests that inspect the rendered page). */
 async function resolveBrowser(): Promise<{ executablePath: string; args: string[] }> {
   const explicit = process.env.TRAILPROOF_CHROMIUM_PATH;
   if (explicit) {
@@ -185,4 +186,4 @@ class ChromiumPdfRenderer {
   }
 }
 
-export { ChromiumPdfRenderer, PdfRenderError };
+export { ChromiumPdfRenderer, PdfRenderError, resolveBrowser };

@@ -24,6 +24,7 @@ import {
   findingsByFrameworkChart,
   topPrivilegedChart,
 } from './charts.js';
+import { readableOn } from './colourContrast.js';
 import { type CollectionFacts, coverageStatement, type DigestStatus } from './coverageStatement.js';
 
 /** Caps that keep the PDF a readable summary; full detail is in the files beside it. */
@@ -588,6 +589,9 @@ function buildReportModel(analysis: Analysis, options: ReportOptions) {
       logo: options.logoDataUri,
       primary: config.mssp.colors?.primary ?? '#1f3a5f',
       accent: config.mssp.colors?.accent ?? '#d97706',
+      // Text in brand colours must stay readable whatever the MSSP picked (WCAG AA, 4.5:1 on white).
+      primaryText: readableOn(config.mssp.colors?.primary ?? '#1f3a5f'),
+      accentText: readableOn(config.mssp.colors?.accent ?? '#d97706'),
       contact: config.mssp.contact ?? null,
       poweredBy,
     },

@@ -3,7 +3,7 @@
  *
  * Generates (once, cached) a sample month of N events with about A distinct actors — the sample tenant
  * plus `extraWorkloads` machine identities — as .json.gz trail files, then runs the real CLI once,
- * `trailproof report … --format html,pdf,json,csv`, with TRAILPROOF_TIMING=1, and reads its phase
+ * `trailproof report … --format html,pdf,json,csv,ocsf`, with TRAILPROOF_TIMING=1, and reads its phase
  * times from the `[timing] <label>: <ms> ms` lines on stderr. Prints analysis, HTML and PDF times,
  * peak RSS, report sizes and PDF pages, and judges them against the targets (HTML+PDF ≤ 15 s,
  * PDF ≤ 80 pages). A missed target is printed as MISSED; the exit code stays 0 unless the run failed.
@@ -143,7 +143,7 @@ function runReport(measureRss: boolean): Promise<RunResult> {
     '--out',
     outDir,
     '--format',
-    'html,pdf,json,csv',
+    'html,pdf,json,csv,ocsf',
   ];
   const [command, args] = measureRss
     ? ['/usr/bin/time', ['-v', process.execPath, ...cli]]
@@ -204,7 +204,7 @@ say(
 );
 const measureRss = hasGnuTime();
 rmSync(outDir, { recursive: true, force: true });
-say(`running   trailproof report --format html,pdf,json,csv --config ${path.relative('.', config)} …`);
+say(`running   trailproof report --format html,pdf,json,csv,ocsf --config ${path.relative('.', config)} …`);
 const run = await runReport(measureRss);
 const cliSummary = run.stdout.trim();
 if (cliSummary) say(cliSummary.replace(/^/gm, '  | '));

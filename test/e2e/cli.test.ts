@@ -249,6 +249,36 @@ describe('trailproof demo', () => {
     expect(text).toMatch(/Page 3 of \d+/);
     // White-label: the MSSP did not ask for a Trailproof credit.
     expect(text).not.toMatch(/Trailproof/);
+    // Print layout: table headers repeat on every page a table spans, and no page ends on a heading.
+    expect(
+      pages.filter((p) => p.includes('Credentials (kind and age evidence)')).length,
+    ).toBeGreaterThanOrEqual(2);
+    const html = await readFile(path.join(report, 'report.html'), 'utf8');
+    const headings = [...html.matchAll(/<h[23][^>]*>([\s\S]*?)<\/h[23]>/g)]
+      .map((m) =>
+        m[1]!
+          .replace(/<[^>]+>/g, '')
+          .replace(/&amp;/g, '&')
+          .replace(/\s+/g, ' ')
+          .trim(),
+      )
+      .filter((h) => h.length > 3);
+    expect(headings.length).toBeGreaterThan(30);
+    // A table's header row alone at the foot of a page is orphaned too.
+    const headerRows = [...html.matchAll(/<thead><tr>([\s\S]*?)<\/tr><\/thead>/g)].map((m) =>
+      [...m[1]!.matchAll(/<th[^>]*>([\s\S]*?)<\/th>/g)]
+        .map((t) => t[1]!.replace(/<[^>]+>/g, '').trim())
+        .join(' '),
+    );
+    headings.push(...new Set(headerRows));
+    const orphaned = pages
+      // The footer comes last on each page (its report id may be split by ligatures).
+      .map((p) => p.slice(0, p.lastIndexOf('Acme Robotics · 2026-10 ·')).trim())
+      .map((body, i) => ({ page: i + 1, heading: headings.find((h) => body.endsWith(h)) }))
+      // The contents page lists the section titles by design.
+      .filter((p) => p.page !== 2)
+      .filter((p) => p.heading);
+    expect(orphaned).toEqual([]);
 
     const verify = await runCli(['verify', report]);
     expect(verify.code).toBe(0);

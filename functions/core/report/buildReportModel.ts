@@ -31,8 +31,8 @@ import { type CollectionFacts, coverageStatement, type DigestStatus } from './co
 const REPORT_LIMITS = {
   /** Findings shown in full (chain, evidence, remediation). */
   detailedFindings: 25,
-  /** Further findings listed one row each. */
-  listedFindings: 100,
+  /** The rest are summarised one row per rule; this many actors are named per row. */
+  actorsPerRuleRow: 4,
   eventIdsPerFinding: 5,
   findingsPerControl: 4,
   inventory: 60,
@@ -199,6 +199,40 @@ function findingRow(f: Finding, actor: ActorSummary | undefined, detailed: Reado
         }
       : null,
   };
+}
+
+/**
+ * The findings not shown in full, one row per rule: a big client has hundreds of findings of a few
+ * kinds (a long-lived key per service user), and a row per kind reads better than a row per finding.
+ */
+function findingGroups(findings: readonly Finding[]) {
+  const byRule = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const list = byRule.get(f.rule) ?? [];
+    list.push(f);
+    byRule.set(f.rule, list);
+  }
+  return [...byRule.values()].map((list) => {
+    const first = list[0]!;
+    const actors = [...new Set(list.map((f) => f.actorName))];
+    const shown = actors.slice(0, REPORT_LIMITS.actorsPerRuleRow).map((a) => clip(a, 50));
+    const times = list.flatMap((f) => [f.firstSeen, f.lastSeen]).sort();
+    const firstSeen = times[0]!;
+    const lastSeen = times.at(-1)!;
+    return {
+      rule: first.rule,
+      title: first.title,
+      severity: first.severity,
+      severityLabel: first.severity.toUpperCase(),
+      findings: num(list.length),
+      events: num(list.reduce((n, f) => n + f.count, 0)),
+      actors: `${shown.join('; ')}${actors.length > shown.length ? `; and ${num(actors.length - shown.length)} more` : ''}`,
+      when: day(firstSeen) === day(lastSeen) ? day(firstSeen) : `${day(firstSeen)} – ${day(lastSeen)}`,
+      controls: first.controls.map((id) => ({ id, anchor: controlAnchor(id) })),
+      ids: list.slice(0, 3).map((f) => f.id),
+      moreIds: list.length > 3 ? num(list.length - 3) : null,
+    };
+  });
 }
 
 function statusCounts(controls: readonly ControlResult[]) {
@@ -543,10 +577,7 @@ function buildReportModel(analysis: Analysis, options: ReportOptions) {
   const open = analysis.findings.filter((f) => !f.suppressed);
   const suppressed = analysis.findings.filter((f) => f.suppressed);
   const detailedFindings = open.slice(0, REPORT_LIMITS.detailedFindings);
-  const listedFindings = open.slice(
-    REPORT_LIMITS.detailedFindings,
-    REPORT_LIMITS.detailedFindings + REPORT_LIMITS.listedFindings,
-  );
+  const remainingFindings = open.slice(REPORT_LIMITS.detailedFindings);
   const detailed = new Set(detailedFindings.map((f) => f.id));
   const periodLabel = analysis.period
     ? analysis.period.label
@@ -666,11 +697,8 @@ function buildReportModel(analysis: Analysis, options: ReportOptions) {
       share: pct(b.actions, analysis.accountability.machineActions),
     })),
     findings: detailedFindings.map((f) => findingRow(f, actorsById.get(f.actor), detailed)),
-    findingList: listedFindings.map((f) => findingRow(f, actorsById.get(f.actor), detailed)),
-    findingsOmitted:
-      open.length > detailedFindings.length + listedFindings.length
-        ? num(open.length - detailedFindings.length - listedFindings.length)
-        : null,
+    findingGroups: findingGroups(remainingFindings),
+    remainingFindings: remainingFindings.length ? num(remainingFindings.length) : null,
     openFindings: num(open.length),
     suppressedFindings: suppressed.map((f) => findingRow(f, actorsById.get(f.actor), detailed)),
     frameworks: frameworkSections(analysis, open, detailed, options),

@@ -265,9 +265,7 @@ describe('a large client: bounded tables', () => {
       rest.length,
     );
     const keys = model.findingGroups.find((g) => g.rule === 'long-lived-key-use')!;
-    expect(keys.actors).toMatch(
-      /^(user\/svc-fleet-\d{3}; ){4}and \d+ more$/,
-    );
+    expect(keys.actors).toMatch(/^(user\/svc-fleet-\d{3}; ){4}and \d+ more$/);
     // The inventory is capped too, ownerless identities first.
     expect(model.inventory.rows).toHaveLength(REPORT_LIMITS.inventory);
     expect(model.inventory.omitted).toBe(String(analysis.actors.length - REPORT_LIMITS.inventory));

@@ -1,0 +1,354 @@
+/**
+ * @module Collect job: every CloudTrail record of a period from each account and region of a
+ * tenant, read once, into bounded NDJSON.gz shards in the staging area (layout and commit
+ * protocol in core/collect/collectState.ts).
+ *
+ * Per account and region it lists only the day prefixes the period needs, skips the objects
+ * committed batches already read, ingests the rest (validation, period filter, dedupe; every
+ * record accepted or rejected with file and position), writes shards, then commits the batch.
+ * A failure of one account or region is recorded with its reason and the run goes on.
+ */
+
+import { getIfExists, type ObjectStore, type StoredObject } from '../adapters/store/ObjectStore.js';
+import {
+  BATCH_SCHEMA,
+  type BatchManifest,
+  type BatchRef,
+  batchIdOf,
+  type Checkpoint,
+  COLLECT_SCHEMA,
+  type CollectedSource,
+  emptyCheckpoint,
+  parseCheckpoint,
+  readSources,
+  regionPrefix,
+  stagingPrefix,
+} from '../core/collect/collectState.js';
+import { ShardWriter } from '../core/collect/ShardWriter.js';
+import {
+  dayPrefixes,
+  parseTrailKey,
+  regionsPrefix,
+  type TrailLocation,
+} from '../core/collect/trailLayout.js';
+import type { TenantAccount, TenantConfig } from '../core/config/tenantConfig.js';
+import { InputLedger } from '../core/ingest/InputLedger.js';
+import { ingestEvents, type TimeWindow } from '../core/ingest/ingestEvents.js';
+
+/** Log files CloudTrail writes (digest files sit in their own tree and are never records). */
+const LOG_FILE = /\.json(?:\.gz)?$/;
+
+interface RegionOutcome {
+  readonly account: string;
+  readonly region: string;
+  readonly status: 'ok' | 'failed';
+  readonly reason: string | null;
+  /** Objects listed for the period, and of those the ones read by this run. */
+  readonly listed: number;
+  readonly read: number;
+  /** Records this run accepted into new shards. */
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly batch: string | null;
+  readonly committedBatches: number;
+}
+
+interface AccountOutcome {
+  readonly account: string;
+  readonly name: string;
+  readonly source: 's3' | 'files' | 'lookupEvents';
+  readonly status: 'ok' | 'partial' | 'failed';
+  readonly reason: string | null;
+  readonly regions: readonly RegionOutcome[];
+}
+
+interface CollectRun {
+  readonly schema: typeof COLLECT_SCHEMA;
+  readonly tenant: string;
+  readonly period: string;
+  readonly window: { readonly from: string; readonly to: string };
+  readonly accounts: readonly AccountOutcome[];
+  readonly totals: {
+    readonly read: number;
+    readonly accepted: number;
+    readonly rejected: number;
+    readonly failedRegions: number;
+  };
+}
+
+/** Where an account's trail files are, and the store to read them with (or why there is none). */
+type TrailAccess =
+  | { readonly kind: 'store'; readonly store: ObjectStore; readonly location: TrailLocation }
+  | { readonly kind: 'unsupported'; readonly reason: string };
+
+interface CollectJobOptions {
+  readonly config: TenantConfig;
+  readonly window: TimeWindow;
+  /** Where the staging area is written (a bucket or a local directory). */
+  readonly staging: ObjectStore;
+  /** Opens an account's trail location (assumes its role); a throw is that account's failure. */
+  readonly openTrail: (account: TenantAccount) => Promise<TrailAccess>;
+  readonly shardLimits?: { readonly maxBytes?: number; readonly maxRecords?: number };
+  /** Objects read ahead in parallel per region. @default 16 */
+  readonly readAhead?: number;
+  readonly onProgress?: (message: string) => void;
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { Code?: string; name: string }).Code ?? error.name;
+    return code && code !== 'Error' && !error.message.includes(code)
+      ? `${code}: ${error.message}`
+      : error.message;
+  }
+  return String(error);
+}
+
+async function loadCheckpoint(
+  staging: ObjectStore,
+  tenant: string,
+  period: string,
+  account: string,
+  region: string,
+): Promise<{ checkpoint: Checkpoint; folded: boolean }> {
+  const key = `${regionPrefix(tenant, period, account, region)}checkpoint.json`;
+  const bytes = await getIfExists(staging, key);
+  const checkpoint = bytes
+    ? parseCheckpoint(JSON.parse(Buffer.from(bytes).toString('utf8')), staging.uri(key))
+    : emptyCheckpoint(tenant, period, account, region);
+  // Batches whose manifest was written but not yet recorded (a run stopped in between).
+  const known = new Set(checkpoint.batches.map((b) => b.id));
+  for await (const o of staging.list(`${regionPrefix(tenant, period, account, region)}batches/`)) {
+    const id = o.key.slice(o.key.lastIndexOf('/') + 1).replace(/\.json$/, '');
+    if (known.has(id)) continue;
+    const manifest = JSON.parse(Buffer.from(await staging.get(o.key)).toString('utf8')) as BatchManifest;
+    checkpoint.batches.push({
+      id,
+      manifest: o.key,
+      shards: [...manifest.shards],
+      sources: [...manifest.sources],
+    });
+  }
+  const folded = checkpoint.batches.length > known.size;
+  checkpoint.batches.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { checkpoint, folded };
+}
+
+async function saveCheckpoint(staging: ObjectStore, checkpoint: Checkpoint): Promise<void> {
+  const key = `${regionPrefix(checkpoint.tenant, checkpoint.period, checkpoint.account, checkpoint.region)}checkpoint.json`;
+  await staging.put(key, Buffer.from(`${JSON.stringify(checkpoint, null, 1)}\n`), {
+    contentType: 'application/json',
+  });
+}
+
+/** Objects of the period in one region, in key order, that are log files. */
+async function listPeriodObjects(
+  store: ObjectStore,
+  location: TrailLocation,
+  region: string,
+  window: TimeWindow,
+): Promise<StoredObject[]> {
+  const out: StoredObject[] = [];
+  for (const day of dayPrefixes(location, [region], window)) {
+    for await (const o of store.list(day.prefix)) {
+      if (LOG_FILE.test(o.key) && parseTrailKey(o.key)?.kind === 'CloudTrail') out.push(o);
+    }
+  }
+  return out;
+}
+
+async function collectRegion(
+  options: CollectJobOptions,
+  store: ObjectStore,
+  location: TrailLocation,
+  region: string,
+): Promise<RegionOutcome> {
+  const { config, window, staging } = options;
+  const tenant = config.id;
+  const period = window.label;
+  const account = location.account;
+  const base = regionPrefix(tenant, period, account, region);
+  const { checkpoint, folded } = await loadCheckpoint(staging, tenant, period, account, region);
+  const listed = await listPeriodObjects(store, location, region, window);
+  const done = readSources(checkpoint);
+  const fresh = listed.filter((o) => !done.has(`${o.key}\u0000${o.etag ?? ''}`));
+  const outcome = {
+    account,
+    region,
+    status: 'ok' as const,
+    reason: null,
+    listed: listed.length,
+    read: 0,
+    accepted: 0,
+    rejected: 0,
+    batch: null,
+    committedBatches: checkpoint.batches.length,
+  };
+  if (!fresh.length) {
+    // A batch committed by its manifest but not yet by the checkpoint: record it now.
+    if (folded) await saveCheckpoint(staging, checkpoint);
+    return outcome;
+  }
+
+  const batch = batchIdOf(fresh);
+  options.onProgress?.(`${account}/${region}: reading ${fresh.length} new object(s) of ${listed.length}`);
+  const ledger = new InputLedger();
+  const shardKey = (index: number) => `${base}shards/${batch}-${String(index).padStart(4, '0')}.ndjson.gz`;
+  const writer = new ShardWriter(
+    (shard, body) => staging.put(shardKey(shard.index), body, { contentType: 'application/gzip' }),
+    options.shardLimits,
+  );
+  const byName = new Map(fresh.map((o) => [store.uri(o.key), o]));
+  await ingestEvents(
+    fresh.map((o) => store.recordSource(o)),
+    { ledger, window, readAhead: options.readAhead ?? 16 },
+    (event) => writer.add(JSON.stringify(event.raw)),
+  );
+  await writer.flush();
+  const objects = ledger.inputObjects();
+  // Objects that could not be read completely are left out, so the next run reads them again.
+  const sources: CollectedSource[] = objects
+    .filter((o): o is typeof o & { sha256: string } => o.sha256 !== null)
+    .map((o) => {
+      const stored = byName.get(o.name)!;
+      return { key: stored.key, etag: stored.etag, bytes: o.bytes, sha256: o.sha256, records: o.records };
+    });
+  const shards = writer.shards().map((s) => ({
+    key: shardKey(s.index),
+    records: s.records,
+    bytes: s.bytes,
+    sha256: s.sha256,
+  }));
+  const manifestKey = `${base}batches/${batch}.json`;
+  const manifest: BatchManifest = {
+    schema: BATCH_SCHEMA,
+    id: batch,
+    tenant,
+    period,
+    account,
+    region,
+    sources,
+    shards,
+    ledger: ledger.exportState(),
+  };
+  await staging.put(manifestKey, Buffer.from(`${JSON.stringify(manifest)}\n`), {
+    contentType: 'application/json',
+  });
+  const ref: BatchRef = { id: batch, manifest: manifestKey, shards, sources };
+  checkpoint.batches = [...checkpoint.batches.filter((b) => b.id !== batch), ref].sort((a, b) =>
+    a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+  );
+  await saveCheckpoint(staging, checkpoint);
+  const unread = objects.length - sources.length;
+  return {
+    ...outcome,
+    status: unread ? ('failed' as const) : outcome.status,
+    reason: unread ? `${unread} object(s) could not be read completely; the next run retries them` : null,
+    read: sources.length,
+    accepted: ledger.accepted,
+    rejected: ledger.rejected,
+    batch,
+    committedBatches: checkpoint.batches.length,
+  } as RegionOutcome;
+}
+
+async function regionsOf(
+  config: TenantConfig,
+  store: ObjectStore,
+  location: TrailLocation,
+): Promise<string[]> {
+  if (config.regions?.length) return [...config.regions].sort();
+  // One delimiter listing per account: the regions the trail delivers for.
+  const prefixes = await store.listPrefixes(regionsPrefix(location));
+  return prefixes.map((p) => p.slice(0, -1).slice(p.slice(0, -1).lastIndexOf('/') + 1)).filter(Boolean);
+}
+
+async function collectAccount(options: CollectJobOptions, account: TenantAccount): Promise<AccountOutcome> {
+  const source = 's3' in account.source ? 's3' : 'files' in account.source ? 'files' : 'lookupEvents';
+  const head = { account: account.id, name: account.name, source } as const;
+  let access: TrailAccess;
+  try {
+    access = await options.openTrail(account);
+  } catch (error) {
+    return { ...head, status: 'failed', reason: describeError(error), regions: [] };
+  }
+  if (access.kind === 'unsupported') return { ...head, status: 'failed', reason: access.reason, regions: [] };
+  let regions: string[];
+  try {
+    regions = await regionsOf(options.config, access.store, access.location);
+  } catch (error) {
+    return {
+      ...head,
+      status: 'failed',
+      reason: `listing ${access.store.uri(regionsPrefix(access.location))}: ${describeError(error)}`,
+      regions: [],
+    };
+  }
+  if (!regions.length) {
+    return {
+      ...head,
+      status: 'failed',
+      reason: `no CloudTrail files under ${access.store.uri(regionsPrefix(access.location))}`,
+      regions: [],
+    };
+  }
+  const outcomes: RegionOutcome[] = [];
+  for (const region of regions) {
+    try {
+      outcomes.push(await collectRegion(options, access.store, access.location, region));
+    } catch (error) {
+      outcomes.push({
+        account: account.id,
+        region,
+        status: 'failed',
+        reason: describeError(error),
+        listed: 0,
+        read: 0,
+        accepted: 0,
+        rejected: 0,
+        batch: null,
+        committedBatches: 0,
+      });
+    }
+  }
+  const failed = outcomes.filter((o) => o.status === 'failed');
+  return {
+    ...head,
+    status: failed.length === 0 ? 'ok' : failed.length === outcomes.length ? 'failed' : 'partial',
+    reason: failed.length ? failed.map((f) => `${f.region}: ${f.reason}`).join('; ') : null,
+    regions: outcomes,
+  };
+}
+
+async function collectJob(options: CollectJobOptions): Promise<CollectRun> {
+  const { config, window } = options;
+  const accounts: AccountOutcome[] = [];
+  for (const account of config.accounts) accounts.push(await collectAccount(options, account));
+  const regions = accounts.flatMap((a) => a.regions);
+  const run: CollectRun = {
+    schema: COLLECT_SCHEMA,
+    tenant: config.id,
+    period: window.label,
+    window: { from: new Date(window.startMs).toISOString(), to: new Date(window.endMs).toISOString() },
+    accounts,
+    totals: {
+      read: regions.reduce((n, r) => n + r.read, 0),
+      accepted: regions.reduce((n, r) => n + r.accepted, 0),
+      rejected: regions.reduce((n, r) => n + r.rejected, 0),
+      failedRegions:
+        regions.filter((r) => r.status === 'failed').length +
+        accounts.filter((a) => a.status === 'failed' && !a.regions.length).length,
+    },
+  };
+  await options.staging.put(
+    `${stagingPrefix(config.id, window.label)}collect.json`,
+    Buffer.from(`${JSON.stringify(run, null, 2)}\n`),
+    {
+      contentType: 'application/json',
+    },
+  );
+  return run;
+}
+
+export type { AccountOutcome, CollectJobOptions, CollectRun, RegionOutcome, TrailAccess };
+export { collectJob };

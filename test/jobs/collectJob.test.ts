@@ -1,0 +1,213 @@
+/**
+ * The collect job over a CloudTrail delivery tree of the sample tenant (four accounts, two
+ * regions), read through the object-store interface from disk; the S3 twin of these checks runs
+ * against a real S3-compatible server in test/adapters/s3/.
+ */
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { writeTrailFiles } from '../../functions/adapters/fs/writeTrailFiles.js';
+import { FsObjectStore } from '../../functions/adapters/store/FsObjectStore.js';
+import type { ObjectStore, PutOptions } from '../../functions/adapters/store/ObjectStore.js';
+import { parsePeriod } from '../../functions/core/analysis/period.js';
+import type { TenantAccount } from '../../functions/core/config/tenantConfig.js';
+import { generateTenantMonth } from '../../functions/core/sample/generateTenantMonth.js';
+import { type CollectJobOptions, collectJob } from '../../functions/jobs/collectJob.js';
+import { loadPipelineData } from '../../functions/jobs/loadPipelineData.js';
+
+const data = await loadPipelineData('examples/demo-tenant.yaml');
+const window = parsePeriod('2026-10-05');
+let work: string;
+let trail: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'trailproof-collect-'));
+  trail = path.join(work, 'bucket');
+  // Four days around the period: the day before and the day after must be filtered by eventTime.
+  const records = [...generateTenantMonth({ month: '2026-10', targetEvents: 12_000 })].filter(
+    (r) => (r.eventTime as string) >= '2026-10-04' && (r.eventTime as string) < '2026-10-07',
+  );
+  await writeTrailFiles(records, trail);
+}, 60_000);
+
+/** A store that remembers the prefixes listed and can fail after a number of writes. */
+class WatchedStore implements ObjectStore {
+  readonly listed: string[] = [];
+  puts = 0;
+  failAfterPuts = Number.POSITIVE_INFINITY;
+  constructor(private readonly inner: ObjectStore) {}
+  get location() {
+    return this.inner.location;
+  }
+  uri(key: string) {
+    return this.inner.uri(key);
+  }
+  list(prefix: string) {
+    this.listed.push(prefix);
+    return this.inner.list(prefix);
+  }
+  listPrefixes(prefix: string) {
+    this.listed.push(prefix);
+    return this.inner.listPrefixes(prefix);
+  }
+  get(key: string) {
+    return this.inner.get(key);
+  }
+  getWithMetadata(key: string) {
+    return this.inner.getWithMetadata(key);
+  }
+  async put(key: string, body: Uint8Array, options?: PutOptions) {
+    if (++this.puts > this.failAfterPuts) throw new Error('simulated crash');
+    return this.inner.put(key, body, options);
+  }
+  recordSource(o: Parameters<ObjectStore['recordSource']>[0]) {
+    return this.inner.recordSource(o);
+  }
+}
+
+function options(
+  staging: ObjectStore,
+  trailStore: ObjectStore,
+  extra: Partial<CollectJobOptions> = {},
+): CollectJobOptions {
+  return {
+    config: data.config,
+    window,
+    staging,
+    openTrail: async (account: TenantAccount) => ({
+      kind: 'store',
+      store: trailStore,
+      location: { bucket: 'local', account: account.id },
+    }),
+    shardLimits: { maxRecords: 500 },
+    ...extra,
+  };
+}
+
+/** Every committed shard's records, by event id. */
+async function committedRecords(dir: string): Promise<string[]> {
+  const ids: string[] = [];
+  const walk = async (d: string): Promise<void> => {
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.name === 'checkpoint.json') {
+        const checkpoint = JSON.parse(await readFile(p, 'utf8'));
+        for (const batch of checkpoint.batches)
+          for (const shard of batch.shards) {
+            const lines = gunzipSync(await readFile(path.join(dir, ...shard.key.split('/')))).toString(
+              'utf8',
+            );
+            for (const line of lines.trimEnd().split('\n')) ids.push(JSON.parse(line).eventID);
+          }
+      }
+    }
+  };
+  await walk(dir);
+  return ids.sort();
+}
+
+describe('collectJob', () => {
+  it('reads only the day prefixes the period needs and accounts for every record', async () => {
+    const staging = path.join(work, 'staging-a');
+    const trailStore = new WatchedStore(new FsObjectStore(trail));
+    const run = await collectJob(options(new FsObjectStore(staging), trailStore));
+    expect(run.accounts.map((a) => a.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
+    const days = new Set(
+      trailStore.listed.filter((p) => /\/\d{4}\/\d{2}\/\d{2}\/$/.test(p)).map((p) => p.slice(-11)),
+    );
+    // The period's day and the day after it (late deliveries), nothing else.
+    expect([...days].sort()).toEqual(['2026/10/05/', '2026/10/06/']);
+    const ids = await committedRecords(staging);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBe(run.totals.accepted);
+    expect(run.totals.accepted).toBeGreaterThan(300);
+    // Events of 6 October in the day-after prefix are counted as outside the period, not lost.
+    expect(run.totals.rejected).toBeGreaterThan(0);
+    const manifests = run.accounts.flatMap((a) => a.regions).filter((r) => r.batch);
+    expect(manifests.length).toBeGreaterThan(4);
+  });
+
+  it('is idempotent: a second run reads nothing and changes no byte', async () => {
+    const staging = path.join(work, 'staging-b');
+    await collectJob(options(new FsObjectStore(staging), new FsObjectStore(trail)));
+    const before = await committedRecords(staging);
+    const again = await collectJob(options(new FsObjectStore(staging), new FsObjectStore(trail)));
+    expect(again.totals.read).toBe(0);
+    expect(await committedRecords(staging)).toEqual(before);
+  });
+
+  it('resumes from its checkpoint: objects delivered later are read once, in a new batch', async () => {
+    const partial = path.join(work, 'bucket-partial');
+    await cp(trail, partial, { recursive: true });
+    // Remove the afternoon's deliveries of one account-region; they "arrive" before the second run.
+    const dayDir = path.join(partial, 'AWSLogs/111111111111/CloudTrail/eu-west-1/2026/10/05');
+    const late = (await readdir(dayDir)).filter((f) => /T1[2-9]\d{2}Z/.test(f));
+    expect(late.length).toBeGreaterThan(5);
+    for (const f of late) await rm(path.join(dayDir, f));
+    const staging = path.join(work, 'staging-c');
+    const first = await collectJob(options(new FsObjectStore(staging), new FsObjectStore(partial)));
+    await cp(trail, partial, { recursive: true });
+    const second = await collectJob(options(new FsObjectStore(staging), new FsObjectStore(partial)));
+    expect(second.totals.read).toBe(late.length);
+    const prod = second.accounts[0]!.regions.find((r) => r.region === 'eu-west-1')!;
+    expect(prod.committedBatches).toBe(2);
+    const full = path.join(work, 'staging-c-full');
+    const once = await collectJob(options(new FsObjectStore(full), new FsObjectStore(trail)));
+    expect(first.totals.accepted + second.totals.accepted).toBe(once.totals.accepted);
+    expect(await committedRecords(staging)).toEqual(await committedRecords(full));
+  });
+
+  it('a run killed mid-way resumes with no loss and no double count', async () => {
+    const clean = path.join(work, 'staging-reference');
+    const counting = new WatchedStore(new FsObjectStore(clean));
+    await collectJob(options(counting, new FsObjectStore(trail)));
+    const reference = await committedRecords(clean);
+    // Every crash point: after each shard, batch manifest, checkpoint or summary write.
+    for (let failAfterPuts = 0; failAfterPuts < counting.puts; failAfterPuts++) {
+      const staging = path.join(work, `staging-crash-${failAfterPuts}`);
+      const crashing = new WatchedStore(new FsObjectStore(staging));
+      crashing.failAfterPuts = failAfterPuts;
+      const crashed = await collectJob(options(crashing, new FsObjectStore(trail))).catch((e: Error) => e);
+      // The crash hit a write (a shard, a batch manifest, a checkpoint or the run summary).
+      expect(crashing.puts).toBeGreaterThan(failAfterPuts);
+      expect(crashed instanceof Error || crashed.totals.failedRegions > 0).toBe(true);
+      await collectJob(options(new FsObjectStore(staging), new FsObjectStore(trail)));
+      const got = await committedRecords(staging);
+      expect(got).toEqual(reference);
+    }
+  });
+
+  it('records an account it cannot open as failed, with the reason, and collects the others', async () => {
+    const staging = path.join(work, 'staging-d');
+    const run = await collectJob(
+      options(new FsObjectStore(staging), new FsObjectStore(trail), {
+        openTrail: async (account) => {
+          if (account.id === '333333333333')
+            throw Object.assign(new Error('User is not authorized to perform: sts:AssumeRole'), {
+              name: 'AccessDenied',
+            });
+          return {
+            kind: 'store',
+            store: new FsObjectStore(trail),
+            location: { bucket: 'local', account: account.id },
+          };
+        },
+      }),
+    );
+    const dev = run.accounts.find((a) => a.account === '333333333333')!;
+    expect(dev).toMatchObject({
+      status: 'failed',
+      reason: 'AccessDenied: User is not authorized to perform: sts:AssumeRole',
+    });
+    expect(run.accounts.filter((a) => a.status === 'ok')).toHaveLength(3);
+    const summary = JSON.parse(
+      await readFile(path.join(staging, 'staging/acme/2026-10-05/collect.json'), 'utf8'),
+    );
+    expect(summary.accounts.find((a: { account: string }) => a.account === '333333333333').status).toBe(
+      'failed',
+    );
+  });
+});

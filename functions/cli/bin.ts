@@ -5,13 +5,16 @@
 import { Command, CommanderError } from 'commander';
 import { SigningKeyError } from '../adapters/crypto/localSigning.js';
 import { YamlFileError } from '../adapters/fs/readYamlDocument.js';
+import { S3UriError } from '../adapters/store/s3Access.js';
 import { PeriodError } from '../core/analysis/period.js';
 import { PreviousAnalysisError } from '../core/analysis/periodChange.js';
+import { StagingError } from '../core/collect/collectState.js';
 import { TenantConfigError } from '../core/config/tenantConfig.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { LogoError, OutputDirectoryError } from '../jobs/reportJob.js';
 import { registerAnalyzeCommand, UsageError } from './commands/analyzeCommand.js';
 import { registerCatalogCommand } from './commands/catalogCommand.js';
+import { registerCollectCommand } from './commands/collectCommand.js';
 import { registerDemoCommand } from './commands/demoCommand.js';
 import { registerReportCommand } from './commands/reportCommand.js';
 import { registerVerifyCommand } from './commands/verifyCommand.js';
@@ -23,6 +26,7 @@ const program = new Command('trailproof')
   .showHelpAfterError()
   .exitOverride();
 
+registerCollectCommand(program);
 registerAnalyzeCommand(program);
 registerReportCommand(program);
 registerDemoCommand(program);
@@ -43,7 +47,9 @@ try {
     error instanceof LogoError ||
     error instanceof PreviousAnalysisError ||
     error instanceof OutputDirectoryError ||
-    error instanceof SigningKeyError
+    error instanceof SigningKeyError ||
+    error instanceof S3UriError ||
+    error instanceof StagingError
   ) {
     process.stderr.write(`error: ${error.message}\n`);
     process.exitCode = ExitCode.InvalidInput;

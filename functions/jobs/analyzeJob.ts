@@ -16,16 +16,19 @@ import { fileSources, type LocalFile, listLocalFiles } from '../adapters/fs/loca
 import {
   analyzePartial,
   inputObjectsOf,
+  type MergeOptions,
   mergePartials,
   type PartialAnalysis,
 } from '../core/analysis/runAnalysis.js';
 import type { Analysis } from '../core/analysis/types.js';
+import type { DigestStatus } from '../core/collect/collectState.js';
 import { InputLedger, type InputObject } from '../core/ingest/InputLedger.js';
 import type { IngestProgress, TimeWindow } from '../core/ingest/ingestEvents.js';
 import { orderByGroup, planShards } from '../core/ingest/planShards.js';
 import { TOOL_VERSION } from '../core/version.js';
 import type { ShardResult, ShardTask, WorkerSetup } from './analyzeShardWorker.js';
 import type { PipelineData } from './loadPipelineData.js';
+import { needsRemoteInput, resolveInputs } from './remoteInput.js';
 import { timing } from './timing.js';
 
 /** Below this many files a single thread is faster than starting workers. */
@@ -48,8 +51,10 @@ interface AnalyzeJobResult {
   /** Paths written, or null when `writeFiles` is false. */
   readonly analysisFile: string | null;
   readonly evidenceFile: string | null;
-  /** Every object read, with size, SHA-256 and record count, in input order. */
-  readonly inputs: readonly InputObject[];
+  /** Every trail object read, with size, SHA-256 and record count, in input order (and digest status when collection validated it). */
+  readonly inputs: readonly (InputObject & { readonly digest?: DigestStatus })[];
+  /** Accounts whose collection failed (from a staging area's collect.json). */
+  readonly failedAccounts: readonly { readonly account: string; readonly reason: string }[];
   readonly jobs: number;
 }
 
@@ -112,20 +117,46 @@ async function joinFiles(parts: readonly string[], target: string): Promise<void
   await Promise.all(parts.map((p) => rm(p, { force: true })));
 }
 
+/**
+ * S3 inputs and staging areas are read in this process (the deployed pipeline fans out with
+ * its Distributed Map instead); object reads run in parallel through the ingest read-ahead.
+ */
+async function analyzeRemote(options: AnalyzeJobOptions, shared: MergeOptions): Promise<AnalyzeJobResult> {
+  const writeFiles = options.writeFiles ?? true;
+  const evidenceFile = join(options.outDir, 'evidence.ndjson');
+  const analysisFile = join(options.outDir, 'analysis.json');
+  const resolved = await resolveInputs(options.inputs, options.data.config.id, options.window?.label ?? null);
+  timing('listed');
+  const evidence = writeFiles ? new ChunkFileWriter(evidenceFile) : undefined;
+  let partial: PartialAnalysis;
+  try {
+    partial = await analyzePartial({
+      ...shared,
+      sources: resolved.sources,
+      writeEvidence: evidence ? (chunk) => evidence.write(chunk) : undefined,
+      onProgress: options.onProgress,
+    });
+  } finally {
+    await evidence?.close();
+  }
+  // Shards are not trail objects: the collect stage's ledger already counts those.
+  const counted = resolved.staged ? { ...partial.input, sources: 0, bytes: 0, objects: [] } : partial.input;
+  const analysis = mergePartials(shared, [{ ...partial, input: counted }], resolved.listing);
+  timing('merged');
+  const inputs = resolved.objects ?? inputObjectsOf([partial]);
+  const result = { analysis, inputs, failedAccounts: resolved.failedAccounts, jobs: 1 };
+  if (!writeFiles) return { ...result, analysisFile: null, evidenceFile: null };
+  await writeFile(analysisFile, `${JSON.stringify(analysis, null, 2)}\n`);
+  return { ...result, analysisFile, evidenceFile };
+}
+
 async function analyzeJob(options: AnalyzeJobOptions): Promise<AnalyzeJobResult> {
   await mkdir(options.outDir, { recursive: true });
   const writeFiles = options.writeFiles ?? true;
   const evidenceFile = join(options.outDir, 'evidence.ndjson');
   const analysisFile = join(options.outDir, 'analysis.json');
   const { data } = options;
-  const listing = new InputLedger();
-  // Grouped by account/region/day: the copies of an event (org and account trails) stay together.
-  const files: LocalFile[] = orderByGroup(listLocalFiles(options.inputs, listing));
-  timing('listed');
-  const jobs = chooseJobs(options.jobs, files.length);
-  // More shards than workers, so that idle workers can take over the remaining work.
-  const shards = planShards(files, jobs === 1 ? 1 : jobs * 4);
-  const shared = {
+  const shared: MergeOptions = {
     config: data.config,
     configHash: data.configHash,
     catalog: data.catalog,
@@ -133,6 +164,15 @@ async function analyzeJob(options: AnalyzeJobOptions): Promise<AnalyzeJobResult>
     window: options.window,
     toolVersion: TOOL_VERSION,
   };
+  if (await needsRemoteInput(options.inputs, data.config.id, options.window?.label ?? null))
+    return analyzeRemote(options, shared);
+  const listing = new InputLedger();
+  // Grouped by account/region/day: the copies of an event (org and account trails) stay together.
+  const files: LocalFile[] = orderByGroup(listLocalFiles(options.inputs, listing));
+  timing('listed');
+  const jobs = chooseJobs(options.jobs, files.length);
+  // More shards than workers, so that idle workers can take over the remaining work.
+  const shards = planShards(files, jobs === 1 ? 1 : jobs * 4);
   const partials: PartialAnalysis[] = [];
   if (shards.length === 1) {
     const evidence = writeFiles ? new ChunkFileWriter(evidenceFile) : undefined;
@@ -164,9 +204,10 @@ async function analyzeJob(options: AnalyzeJobOptions): Promise<AnalyzeJobResult>
   const analysis = mergePartials(shared, partials, listing.exportState());
   timing('merged');
   const inputs = inputObjectsOf(partials);
-  if (!writeFiles) return { analysis, analysisFile: null, evidenceFile: null, inputs, jobs };
+  if (!writeFiles)
+    return { analysis, analysisFile: null, evidenceFile: null, inputs, failedAccounts: [], jobs };
   await writeFile(analysisFile, `${JSON.stringify(analysis, null, 2)}\n`);
-  return { analysis, analysisFile, evidenceFile, inputs, jobs };
+  return { analysis, analysisFile, evidenceFile, inputs, failedAccounts: [], jobs };
 }
 
 export type { AnalyzeJobOptions, AnalyzeJobResult };

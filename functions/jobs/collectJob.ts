@@ -211,7 +211,14 @@ async function collectRegion(
     .filter((o): o is typeof o & { sha256: string } => o.sha256 !== null)
     .map((o) => {
       const stored = byName.get(o.name)!;
-      return { key: stored.key, etag: stored.etag, bytes: o.bytes, sha256: o.sha256, records: o.records };
+      return {
+        key: stored.key,
+        uri: o.name,
+        etag: stored.etag,
+        bytes: o.bytes,
+        sha256: o.sha256,
+        records: o.records,
+      };
     });
   const shards = writer.shards().map((s) => ({
     key: shardKey(s.index),

@@ -152,9 +152,10 @@ async function loadPrevious(file: string, current: Analysis): Promise<PeriodChan
  * Names input objects relative to the input path that holds them (`input/AWSLogs/…`), so the
  * manifest shows the delivery layout and not the operator's home directory.
  */
-function labelInputs(objects: readonly InputObject[], inputs: readonly string[]): InputObject[] {
-  const roots = inputs.map((i) => path.resolve(i));
+function labelInputs<T extends InputObject>(objects: readonly T[], inputs: readonly string[]): T[] {
+  const roots = inputs.filter((i) => !i.startsWith('s3://')).map((i) => path.resolve(i));
   return objects.map((o) => {
+    if (o.name.startsWith('s3://')) return o;
     const absolute = path.resolve(o.name);
     const root = roots.find((r) => absolute === r || absolute.startsWith(`${r}${path.sep}`));
     if (!root) return o;
@@ -192,15 +193,15 @@ async function reportJob(options: ReportJobOptions): Promise<ReportJobResult> {
 
   const inputs = labelInputs(analyzed.inputs, options.inputs);
   const manifestInputs: InputEntry[] = inputs
-    .filter((o): o is InputObject & { sha256: string } => o.sha256 !== null)
+    .filter((o): o is (typeof inputs)[number] & { sha256: string } => o.sha256 !== null)
     .map((o) => ({
       name: o.name,
       bytes: o.bytes,
       sha256: o.sha256,
       records: o.records,
-      digest: 'not-validated',
+      digest: o.digest ?? 'not-validated',
     }));
-  const sources: ReportSource[] = inputs.map((o) => ({ ...o, digest: 'not-validated' }));
+  const sources: ReportSource[] = inputs.map((o) => ({ ...o, digest: o.digest ?? 'not-validated' }));
 
   // Compression runs on the thread pool while the report renders.
   const evidence = analyzed.evidenceFile ? compressEvidence(analyzed.evidenceFile) : null;
@@ -251,6 +252,7 @@ async function reportJob(options: ReportJobOptions): Promise<ReportJobResult> {
       change,
       sources,
       sourceSetDigest: manifestInputs.length ? inputSetDigest(manifestInputs) : null,
+      failedAccounts: analyzed.failedAccounts,
       exportFiles: [
         ...(['html', 'pdf'] as const).filter((f) => options.formats.includes(f)).map((f) => `report.${f}`),
         ...exportFiles,

@@ -14,6 +14,7 @@ import type { ObjectStore, PutOptions } from '../../functions/adapters/store/Obj
 import { parsePeriod } from '../../functions/core/analysis/period.js';
 import type { TenantAccount } from '../../functions/core/config/tenantConfig.js';
 import { generateTenantMonth } from '../../functions/core/sample/generateTenantMonth.js';
+import { analyzeJob } from '../../functions/jobs/analyzeJob.js';
 import { type CollectJobOptions, collectJob } from '../../functions/jobs/collectJob.js';
 import { loadPipelineData } from '../../functions/jobs/loadPipelineData.js';
 
@@ -208,6 +209,38 @@ describe('collectJob', () => {
     );
     expect(summary.accounts.find((a: { account: string }) => a.account === '333333333333').status).toBe(
       'failed',
+    );
+  });
+
+  it('analysing the staging area gives the analysis of the raw trail files, with totals reconciled', async () => {
+    const staging = path.join(work, 'staging-e');
+    await collectJob(options(new FsObjectStore(staging), new FsObjectStore(trail)));
+    const analyse = (input: string, out: string) =>
+      analyzeJob({ inputs: [input], outDir: path.join(work, out), data, window, writeFiles: false });
+    const staged = await analyse(staging, 'an-staged');
+    // The raw files collection reads: the period's day and the day after, nothing else.
+    const needed = path.join(work, 'bucket-needed');
+    await cp(trail, needed, {
+      recursive: true,
+      filter: (src) => !/\/\d{4}\/\d{2}\/\d{2}$/.test(src) || /\/2026\/10\/0[56]$/.test(src),
+    });
+    const raw = await analyse(needed, 'an-raw');
+    const { input: a, ...restStaged } = staged.analysis;
+    const { input: b, ...restRaw } = raw.analysis;
+    expect(a.records).toBe(a.accepted + a.duplicates + a.rejected);
+    expect({ ...a, rejections: [], skipped: [] }).toEqual({ ...b, rejections: [], skipped: [] });
+    expect(a.rejectionsByCategory['outside-period']).toBeGreaterThan(0);
+    expect(restStaged.summary).toEqual(restRaw.summary);
+    expect(restStaged.findings.map((f) => [f.id, f.count])).toEqual(
+      restRaw.findings.map((f) => [f.id, f.count]),
+    );
+    expect(restStaged.controls).toEqual(restRaw.controls);
+    // The trail objects, not the shards, are the inputs a report's manifest lists.
+    expect(staged.inputs.map((o) => o.sha256).sort()).toEqual(
+      raw.inputs
+        .filter((o) => o.records > 0 || true)
+        .map((o) => o.sha256)
+        .sort(),
     );
   });
 });

@@ -28,6 +28,8 @@ const DIGEST_STATUS = z.enum(['verified', 'not-covered', 'failed', 'not-validate
 
 const sourceSchema = z.object({
   key: z.string(),
+  /** `s3://bucket/key` or a path: how reports and manifests name the object. */
+  uri: z.string(),
   etag: z.string().nullable(),
   bytes: z.number(),
   sha256: z.string(),
@@ -57,12 +59,13 @@ const checkpointSchema = z.object({
   batches: z.array(batchRefSchema),
   /** LookupEvents: events up to this instant were fetched (the next run starts there). */
   fetchedUntil: z.string().nullable().default(null),
-  /** Digest validation of every source read so far, by source URI. */
+  /** Digest validation of every source read so far, by source URI (`uri` of the batches' sources). */
   digest: z.record(z.string(), DIGEST_STATUS).default({}),
   digestProblems: z.array(z.string()).default([]),
 });
 
 type Checkpoint = z.infer<typeof checkpointSchema>;
+type DigestStatus = z.infer<typeof DIGEST_STATUS>;
 type CollectedSource = z.infer<typeof sourceSchema>;
 type CollectedShard = z.infer<typeof shardSchema>;
 type BatchRef = z.infer<typeof batchRefSchema>;
@@ -133,7 +136,7 @@ function regionPrefix(tenant: string, period: string, account: string, region: s
   return `${stagingPrefix(tenant, period)}${account}/${region}/`;
 }
 
-export type { BatchManifest, BatchRef, Checkpoint, CollectedShard, CollectedSource };
+export type { BatchManifest, BatchRef, Checkpoint, CollectedShard, CollectedSource, DigestStatus };
 export {
   BATCH_SCHEMA,
   batchIdOf,

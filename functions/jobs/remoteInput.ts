@@ -1,0 +1,180 @@
+/**
+ * @module Inputs that are not plain local files: `s3://bucket/prefix` (every log file under it)
+ * and collection staging areas (local or in S3), whose committed shards are read instead of the
+ * trail objects, with the collect stage's rejections and source hashes carried over.
+ *
+ * Totals reconcile end to end: the collect stage counted every raw record (accepted, duplicate
+ * within its batch, or rejected with file and position); analysis of the shards counts the
+ * accepted ones again (a record staged twice by two batches is a duplicate there). The ledger
+ * handed to the merge holds the collect stage's raw sources, bytes and non-accepted records, so
+ * `records = accepted + duplicates + rejected` still holds and `sources` counts trail objects.
+ */
+
+import { FsObjectStore } from '../adapters/store/FsObjectStore.js';
+import { getIfExists, type ObjectStore } from '../adapters/store/ObjectStore.js';
+import { S3ObjectStore } from '../adapters/store/S3ObjectStore.js';
+import { createS3Client, isS3Uri, parseS3Uri } from '../adapters/store/s3Access.js';
+import {
+  type BatchManifest,
+  type CollectedSource,
+  type DigestStatus,
+  parseCheckpoint,
+  StagingError,
+  stagingPrefix,
+} from '../core/collect/collectState.js';
+import { parseTrailKey } from '../core/collect/trailLayout.js';
+import { InputLedger, type InputObject, type LedgerState } from '../core/ingest/InputLedger.js';
+import type { RecordSource } from '../core/ingest/types.js';
+
+const LOG_FILE = /\.(?:json|jsonl|ndjson)(?:\.gz)?$/;
+
+/** Sources for the analysis, with what the listing stage already counted. */
+interface ResolvedInput {
+  readonly sources: RecordSource[];
+  /** The collect stage's ledger (staging) or the listing's (skipped objects). */
+  readonly listing: LedgerState;
+  /** Trail objects with hashes and digest status, when known before analysis (staging). */
+  readonly objects: readonly (InputObject & { readonly digest: DigestStatus })[] | null;
+  /** Shards are not trail objects: their sources and bytes are not counted again. */
+  readonly staged: boolean;
+  /** Account failures recorded by collection (coverage gaps). */
+  readonly failedAccounts: readonly { readonly account: string; readonly reason: string }[];
+}
+
+/** Where a staging area for the tenant and period sits under `prefix`, if there is one. */
+async function findStaging(
+  store: ObjectStore,
+  prefix: string,
+  tenant: string,
+  period: string | null,
+): Promise<string | null> {
+  const base = prefix && !prefix.endsWith('/') ? `${prefix}/` : prefix;
+  if (await getIfExists(store, `${base}collect.json`)) return base;
+  if (period) {
+    const nested = `${base}${stagingPrefix(tenant, period)}`;
+    if (await getIfExists(store, `${nested}collect.json`)) return nested;
+  }
+  return null;
+}
+
+async function readStaging(store: ObjectStore, base: string): Promise<ResolvedInput> {
+  const sources: RecordSource[] = [];
+  const ledger = new InputLedger();
+  const objects: (InputObject & { digest: DigestStatus })[] = [];
+  const checkpoints: string[] = [];
+  for await (const o of store.list(base)) if (o.key.endsWith('/checkpoint.json')) checkpoints.push(o.key);
+  for (const key of checkpoints.sort()) {
+    const checkpoint = parseCheckpoint(
+      JSON.parse(Buffer.from(await store.get(key)).toString('utf8')),
+      store.uri(key),
+    );
+    for (const batch of checkpoint.batches) {
+      const manifest = JSON.parse(
+        Buffer.from(await store.get(batch.manifest)).toString('utf8'),
+      ) as BatchManifest;
+      if (manifest.id !== batch.id)
+        throw new StagingError(`${store.uri(batch.manifest)}: batch id ${manifest.id} is not ${batch.id}`);
+      // Raw counts of the collect stage, minus the accepted records the shards hold.
+      ledger.importState({
+        ...manifest.ledger,
+        accepted: 0,
+        records: manifest.ledger.records - manifest.ledger.accepted,
+        objects: [],
+        seen: null,
+      });
+      for (const s of manifest.sources as CollectedSource[]) {
+        const uri = s.uri;
+        objects.push({
+          name: uri,
+          bytes: s.bytes,
+          sha256: s.sha256,
+          records: s.records,
+          digest: checkpoint.digest[uri] ?? 'not-validated',
+        });
+      }
+      for (const shard of batch.shards) {
+        sources.push(store.recordSource({ key: shard.key, size: shard.bytes, etag: null }));
+      }
+    }
+  }
+  const collect = JSON.parse(Buffer.from(await store.get(`${base}collect.json`)).toString('utf8')) as {
+    accounts: { account: string; status: string; reason: string | null }[];
+  };
+  return {
+    sources,
+    listing: ledger.exportState(),
+    objects,
+    staged: true,
+    failedAccounts: collect.accounts
+      .filter((a) => a.status !== 'ok')
+      .map((a) => ({ account: a.account, reason: a.reason ?? 'collection failed' })),
+  };
+}
+
+async function readPrefix(store: ObjectStore, prefix: string): Promise<ResolvedInput> {
+  const ledger = new InputLedger();
+  const sources: RecordSource[] = [];
+  for await (const o of store.list(prefix)) {
+    const trail = parseTrailKey(o.key);
+    if (trail?.kind === 'CloudTrail-Digest') {
+      ledger.skip(store.uri(o.key), 'CloudTrail digest file (hashes, not events)');
+    } else if (LOG_FILE.test(o.key)) {
+      sources.push(store.recordSource(o));
+    } else {
+      ledger.skip(store.uri(o.key), 'not a .json, .json.gz, .jsonl or .ndjson file');
+    }
+  }
+  return { sources, listing: ledger.exportState(), objects: null, staged: false, failedAccounts: [] };
+}
+
+/** True when some input needs this module (an S3 URI or a staging directory). */
+async function needsRemoteInput(
+  inputs: readonly string[],
+  tenant: string,
+  period: string | null,
+): Promise<boolean> {
+  for (const input of inputs) {
+    if (isS3Uri(input)) return true;
+    if (await findStaging(new FsObjectStore(input), '', tenant, period).catch(() => null)) return true;
+  }
+  return false;
+}
+
+/** Resolves each input (local path, staging directory, or S3 URI) into sources, in order. */
+async function resolveInputs(
+  inputs: readonly string[],
+  tenant: string,
+  period: string | null,
+): Promise<ResolvedInput> {
+  const parts: ResolvedInput[] = [];
+  for (const input of inputs) {
+    const { store, prefix } = isS3Uri(input)
+      ? (() => {
+          const location = parseS3Uri(input);
+          return {
+            store: new S3ObjectStore(createS3Client(), location.bucket) as ObjectStore,
+            prefix: location.prefix,
+          };
+        })()
+      : { store: new FsObjectStore(input) as ObjectStore, prefix: '' };
+    const staging = await findStaging(store, prefix, tenant, period);
+    parts.push(staging !== null ? await readStaging(store, staging) : await readPrefix(store, prefix));
+  }
+  const ledger = new InputLedger();
+  for (const p of parts) ledger.importState(p.listing);
+  const staged = parts.some((p) => p.staged);
+  if (staged && parts.some((p) => !p.staged))
+    throw new StagingError(
+      'a staging area cannot be analysed together with raw log files; give one or the other',
+    );
+  return {
+    sources: parts.flatMap((p) => p.sources),
+    listing: ledger.exportState(),
+    objects: staged ? parts.flatMap((p) => p.objects ?? []) : null,
+    staged,
+    failedAccounts: parts.flatMap((p) => p.failedAccounts),
+  };
+}
+
+export type { ResolvedInput };
+export { needsRemoteInput, resolveInputs };

@@ -314,4 +314,4 @@ async function reportJob(options: ReportJobOptions): Promise<ReportJobResult> {
 }
 
 export type { ReportFormat, ReportJobOptions, ReportJobResult };
-export { LogoError, OutputDirectoryError, REPORT_FORMATS, reportJob };
+export { LogoError, OutputDirectoryError, REPORT_FILES, REPORT_FORMATS, reportJob };

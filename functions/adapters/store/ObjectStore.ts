@@ -15,6 +15,8 @@ interface StoredObject {
 interface PutOptions {
   readonly contentType?: string;
   readonly metadata?: Readonly<Record<string, string>>;
+  /** S3 Object Lock retention for this object version (ignored by stores without it). */
+  readonly retention?: { readonly mode: 'GOVERNANCE' | 'COMPLIANCE'; readonly until: Date };
 }
 
 /** An object that is not there (deleted between list and get, or never written). */

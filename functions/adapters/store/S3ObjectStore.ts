@@ -110,6 +110,8 @@ class S3ObjectStore implements ObjectStore {
         Body: body,
         ContentType: options?.contentType,
         Metadata: options?.metadata ? { ...options.metadata } : undefined,
+        ObjectLockMode: options?.retention?.mode,
+        ObjectLockRetainUntilDate: options?.retention?.until,
       }),
     );
   }

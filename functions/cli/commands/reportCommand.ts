@@ -1,13 +1,26 @@
 /**
  * @module `trailproof report <path>... --config tenant.yaml [--period …] [--out DIR] [--format …]`
  */
-import type { Command } from 'commander';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type Command, Option } from 'commander';
+import { S3ObjectStore } from '../../adapters/store/S3ObjectStore.js';
+import { createS3Client, isS3Uri, parseS3Uri } from '../../adapters/store/s3Access.js';
 import { loadPipelineData } from '../../jobs/loadPipelineData.js';
 import { REPORT_FORMATS, type ReportFormat, reportJob } from '../../jobs/reportJob.js';
+import { checkReportPrefix, uploadReport } from '../../jobs/reportLocation.js';
 import { ExitCode } from '../exitCodes.js';
 import { createProgress } from '../progress.js';
 import { formatSummary } from '../summary.js';
 import { addWindowOptions, parseJobs, UsageError, windowFromOptions } from './analyzeCommand.js';
+
+function parseRetainDays(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 36_500)
+    throw new UsageError(`--retain-days takes a whole number of days, got "${value}"`);
+  return n;
+}
 
 function parseFormats(value: string): ReportFormat[] {
   const formats = value
@@ -32,6 +45,8 @@ interface ReportCommandOptions {
   to?: string;
   jobs?: number;
   previous?: string;
+  retainDays?: number;
+  retentionMode?: string;
 }
 
 /** Shared by `report` and `demo`: run the report job and print the summary. */
@@ -39,10 +54,16 @@ async function runReport(paths: readonly string[], options: ReportCommandOptions
   const window = windowFromOptions(options);
   const formats = parseFormats(options.format);
   const data = await loadPipelineData(options.config);
+  // An S3 destination: render into a temporary directory, then upload (the manifest last).
+  const remote = isS3Uri(options.out) ? parseS3Uri(options.out) : null;
+  const store = remote ? new S3ObjectStore(createS3Client(), remote.bucket) : null;
+  if (store && remote) await checkReportPrefix(store, remote.prefix);
+  if (!remote && options.retainDays) throw new UsageError('--retain-days applies to an s3:// --out only');
+  const outDir = remote ? await mkdtemp(path.join(tmpdir(), 'trailproof-report-')) : options.out;
   const progress = createProgress();
   const result = await reportJob({
     inputs: paths,
-    outDir: options.out,
+    outDir,
     data,
     window,
     formats,
@@ -51,7 +72,18 @@ async function runReport(paths: readonly string[], options: ReportCommandOptions
   });
   progress?.done();
   for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
-  process.stdout.write(`${formatSummary(result.analysis, result.files)}\n`);
+  let written = result.files;
+  if (store && remote) {
+    const retention = options.retainDays
+      ? {
+          mode: (options.retentionMode ?? 'governance').toUpperCase() as 'GOVERNANCE' | 'COMPLIANCE',
+          until: new Date(Date.now() + options.retainDays * 86_400_000),
+        }
+      : undefined;
+    written = await uploadReport(outDir, store, remote.prefix, retention);
+    await rm(outDir, { recursive: true, force: true });
+  }
+  process.stdout.write(`${formatSummary(result.analysis, written)}\n`);
   if (result.change) {
     const top = result.change.highlights.slice(0, 3);
     process.stdout.write(
@@ -79,6 +111,16 @@ function registerReportCommand(program: Command): void {
       .option('-o, --out <dir>', 'output directory', 'out/report')
       .option('--format <list>', `comma-separated: ${REPORT_FORMATS.join(',')}`, REPORT_FORMATS.join(','))
       .option('--previous <analysis.json>', "the previous period's analysis.json, for the change section")
+      .option(
+        '--retain-days <n>',
+        'with an s3:// --out: keep each object under S3 Object Lock for n days',
+        parseRetainDays,
+      )
+      .addOption(
+        new Option('--retention-mode <mode>', 'Object Lock mode for --retain-days')
+          .choices(['governance', 'compliance'])
+          .default('governance'),
+      )
       .option(
         '-j, --jobs <n>',
         'worker threads (default: 1 for small inputs, else up to 4 by cores)',

@@ -2,7 +2,9 @@
  * @module `trailproof verify <dir> [--public-key file.pem] [--json]`: checks a report folder against
  * its signed manifest. Exit 0 only when every artifact matches and the signature is valid.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { SigningKeyError } from '../../adapters/crypto/localSigning.js';
 import {
@@ -10,7 +12,10 @@ import {
   type ReportVerification,
   verifyReportDirectory,
 } from '../../adapters/fs/reportManifest.js';
+import { S3ObjectStore } from '../../adapters/store/S3ObjectStore.js';
+import { createS3Client, isS3Uri, parseS3Uri } from '../../adapters/store/s3Access.js';
 import { type ArtifactCheck, ManifestError } from '../../core/report/manifest.js';
+import { downloadPrefix } from '../../jobs/reportLocation.js';
 import { ExitCode } from '../exitCodes.js';
 import { UsageError } from './analyzeCommand.js';
 
@@ -95,11 +100,23 @@ async function readPublicKey(file: string): Promise<string> {
 }
 
 async function runVerify(dir: string, options: VerifyCommandOptions): Promise<void> {
-  if (/^s3:\/\//i.test(dir)) {
-    throw new UsageError(
-      'verify: s3:// locations are not supported yet; download the folder (aws s3 sync) and verify the local copy',
-    );
+  if (isS3Uri(dir)) {
+    // Every object under the prefix is downloaded and checked exactly as a local folder is.
+    const { bucket, prefix } = parseS3Uri(dir);
+    const local = await mkdtemp(path.join(tmpdir(), 'trailproof-verify-'));
+    try {
+      const count = await downloadPrefix(new S3ObjectStore(createS3Client(), bucket), prefix, local);
+      if (count === 0) throw new UsageError(`verify: nothing under ${dir}`);
+      await verifyLocal(local, dir, options);
+    } finally {
+      await rm(local, { recursive: true, force: true });
+    }
+    return;
   }
+  await verifyLocal(dir, dir, options);
+}
+
+async function verifyLocal(dir: string, shownAs: string, options: VerifyCommandOptions): Promise<void> {
   const info = await stat(dir).catch(() => null);
   if (!info) throw new UsageError(`verify: ${dir} does not exist`);
   if (!info.isDirectory()) throw new UsageError(`verify: ${dir} is not a directory (give the report folder)`);
@@ -123,7 +140,7 @@ async function runVerify(dir: string, options: VerifyCommandOptions): Promise<vo
     const { manifest, ...rest } = result;
     const out = {
       ok: rest.ok,
-      directory: dir,
+      directory: shownAs,
       reportId: manifest.reportId,
       tenant: manifest.tenant,
       period: manifest.period,
@@ -147,7 +164,7 @@ function registerVerifyCommand(program: Command): void {
     .description(
       'check a report folder against its signed manifest (manifest.json): every file and the signature',
     )
-    .argument('<dir>', 'the report folder (local; s3:// is not supported yet)')
+    .argument('<dir>', 'the report folder, local or s3://bucket/prefix')
     .option(
       '--public-key <file>',
       'accept only this Ed25519 public key (PEM), e.g. the MSSP signing-key.pub.pem',

@@ -9,6 +9,8 @@
  * A failure of one account or region is recorded with its reason and the run goes on.
  */
 
+import { createHash } from 'node:crypto';
+import { createGunzip, type Gunzip } from 'node:zlib';
 import { getIfExists, type ObjectStore, type StoredObject } from '../adapters/store/ObjectStore.js';
 import {
   BATCH_SCHEMA,
@@ -24,6 +26,12 @@ import {
   regionPrefix,
   stagingPrefix,
 } from '../core/collect/collectState.js';
+import {
+  type CloudTrailPublicKey,
+  type DigestObject,
+  logFileContentSha256,
+  validateDigestChain,
+} from '../core/collect/digestValidation.js';
 import { ShardWriter } from '../core/collect/ShardWriter.js';
 import {
   dayPrefixes,
@@ -34,6 +42,49 @@ import {
 import type { TenantAccount, TenantConfig } from '../core/config/tenantConfig.js';
 import { InputLedger } from '../core/ingest/InputLedger.js';
 import { ingestEvents, type TimeWindow } from '../core/ingest/ingestEvents.js';
+import type { RecordSource } from '../core/ingest/types.js';
+
+/**
+ * Passes a source through while computing the SHA-256 of its uncompressed content, which is
+ * what CloudTrail's digest files list (the stored bytes are hashed by ingest itself).
+ */
+function hashingSource(source: RecordSource, hashes: Map<string, string>): RecordSource {
+  return {
+    ...source,
+    readAll: source.readAll
+      ? async () => {
+          const bytes = await source.readAll!();
+          if (bytes) hashes.set(source.name, logFileContentSha256(bytes));
+          return bytes;
+        }
+      : undefined,
+    open: () => hashStream(source.open(), (sha256) => hashes.set(source.name, sha256)),
+  };
+}
+
+async function* hashStream(
+  chunks: AsyncIterable<Uint8Array>,
+  done: (sha256: string) => void,
+): AsyncGenerator<Uint8Array> {
+  const hash = createHash('sha256');
+  let gunzip: Gunzip | null | undefined;
+  let broken = false;
+  for await (const chunk of chunks) {
+    if (gunzip === undefined) {
+      gunzip = chunk[0] === 0x1f && chunk[1] === 0x8b ? createGunzip() : null;
+      gunzip?.on('data', (d: Buffer) => hash.update(d));
+      gunzip?.on('error', () => {
+        broken = true;
+      });
+    }
+    if (gunzip) gunzip.write(chunk);
+    else hash.update(chunk);
+    yield chunk;
+  }
+  if (gunzip) await new Promise<void>((resolve) => gunzip!.end(resolve));
+  // A corrupt object has no content hash; the digest check then reports it as failed or missing.
+  if (!broken) done(hash.digest('hex'));
+}
 
 /** Log files CloudTrail writes (digest files sit in their own tree and are never records). */
 const LOG_FILE = /\.json(?:\.gz)?$/;
@@ -51,6 +102,11 @@ interface RegionOutcome {
   readonly rejected: number;
   readonly batch: string | null;
   readonly committedBatches: number;
+  /** Log-file integrity of every object read for the period so far (null: not validated). */
+  readonly digest: {
+    readonly counts: Readonly<Record<string, number>>;
+    readonly problems: readonly string[];
+  } | null;
 }
 
 interface AccountOutcome {
@@ -78,7 +134,16 @@ interface CollectRun {
 
 /** Where an account's trail files are, and the store to read them with (or why there is none). */
 type TrailAccess =
-  | { readonly kind: 'store'; readonly store: ObjectStore; readonly location: TrailLocation }
+  | {
+      readonly kind: 'store';
+      readonly store: ObjectStore;
+      readonly location: TrailLocation;
+      /**
+       * CloudTrail's public keys for a region (ListPublicKeys): given for S3 trails, whose digest
+       * files are then validated. Local copies lack the digests' S3 metadata signatures.
+       */
+      readonly publicKeys?: (region: string) => Promise<readonly CloudTrailPublicKey[]>;
+    }
   | { readonly kind: 'unsupported'; readonly reason: string };
 
 interface CollectJobOptions {
@@ -157,41 +222,25 @@ async function listPeriodObjects(
   return out;
 }
 
-async function collectRegion(
+interface BatchOutcome {
+  readonly batch: string;
+  readonly read: number;
+  readonly unread: number;
+  readonly accepted: number;
+  readonly rejected: number;
+}
+
+/** Reads `fresh` objects into shards and commits them as one batch (manifest, then checkpoint). */
+async function collectBatch(
   options: CollectJobOptions,
   store: ObjectStore,
-  location: TrailLocation,
-  region: string,
-): Promise<RegionOutcome> {
-  const { config, window, staging } = options;
-  const tenant = config.id;
-  const period = window.label;
-  const account = location.account;
+  checkpoint: Checkpoint,
+  fresh: readonly StoredObject[],
+): Promise<BatchOutcome> {
+  const { staging, window } = options;
+  const { tenant, period, account, region } = checkpoint;
   const base = regionPrefix(tenant, period, account, region);
-  const { checkpoint, folded } = await loadCheckpoint(staging, tenant, period, account, region);
-  const listed = await listPeriodObjects(store, location, region, window);
-  const done = readSources(checkpoint);
-  const fresh = listed.filter((o) => !done.has(`${o.key}\u0000${o.etag ?? ''}`));
-  const outcome = {
-    account,
-    region,
-    status: 'ok' as const,
-    reason: null,
-    listed: listed.length,
-    read: 0,
-    accepted: 0,
-    rejected: 0,
-    batch: null,
-    committedBatches: checkpoint.batches.length,
-  };
-  if (!fresh.length) {
-    // A batch committed by its manifest but not yet by the checkpoint: record it now.
-    if (folded) await saveCheckpoint(staging, checkpoint);
-    return outcome;
-  }
-
   const batch = batchIdOf(fresh);
-  options.onProgress?.(`${account}/${region}: reading ${fresh.length} new object(s) of ${listed.length}`);
   const ledger = new InputLedger();
   const shardKey = (index: number) => `${base}shards/${batch}-${String(index).padStart(4, '0')}.ndjson.gz`;
   const writer = new ShardWriter(
@@ -199,8 +248,9 @@ async function collectRegion(
     options.shardLimits,
   );
   const byName = new Map(fresh.map((o) => [store.uri(o.key), o]));
+  const contentHashes = new Map<string, string>();
   await ingestEvents(
-    fresh.map((o) => store.recordSource(o)),
+    fresh.map((o) => hashingSource(store.recordSource(o), contentHashes)),
     { ledger, window, readAhead: options.readAhead ?? 16 },
     (event) => writer.add(JSON.stringify(event.raw)),
   );
@@ -217,15 +267,13 @@ async function collectRegion(
         etag: stored.etag,
         bytes: o.bytes,
         sha256: o.sha256,
+        contentSha256: contentHashes.get(o.name) ?? null,
         records: o.records,
       };
     });
-  const shards = writer.shards().map((s) => ({
-    key: shardKey(s.index),
-    records: s.records,
-    bytes: s.bytes,
-    sha256: s.sha256,
-  }));
+  const shards = writer
+    .shards()
+    .map((s) => ({ key: shardKey(s.index), records: s.records, bytes: s.bytes, sha256: s.sha256 }));
   const manifestKey = `${base}batches/${batch}.json`;
   const manifest: BatchManifest = {
     schema: BATCH_SCHEMA,
@@ -246,17 +294,132 @@ async function collectRegion(
     a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
   );
   await saveCheckpoint(staging, checkpoint);
-  const unread = objects.length - sources.length;
   return {
-    ...outcome,
-    status: unread ? ('failed' as const) : outcome.status,
-    reason: unread ? `${unread} object(s) could not be read completely; the next run retries them` : null,
+    batch,
     read: sources.length,
+    unread: objects.length - sources.length,
     accepted: ledger.accepted,
     rejected: ledger.rejected,
-    batch,
+  };
+}
+
+/**
+ * Checks every object read for the period against the trail's digest files: signatures, chain
+ * links, and each log file's content hash. Digests name files of the neighbouring days too;
+ * only files in the day prefixes collection reads are expected to have been read.
+ */
+async function validateRegionDigests(
+  access: Extract<TrailAccess, { kind: 'store' }>,
+  checkpoint: Checkpoint,
+  window: TimeWindow,
+): Promise<NonNullable<RegionOutcome['digest']>> {
+  const { store, location } = access;
+  const region = checkpoint.region;
+  const digests: DigestObject[] = [];
+  // Digests are hourly: the last files read are listed by a digest of the following day.
+  const digestWindow = { startMs: window.startMs, endMs: window.endMs + 86_400_000 };
+  for (const day of dayPrefixes(location, [region], digestWindow, 'CloudTrail-Digest')) {
+    for await (const o of store.list(day.prefix)) {
+      if (!o.key.endsWith('.json.gz')) continue;
+      const { body, metadata } = await store.getWithMetadata(o.key);
+      digests.push({
+        bucket: location.bucket,
+        key: o.key,
+        bytes: body,
+        signature: metadata.signature ?? null,
+        signatureAlgorithm: metadata['signature-algorithm'] ?? null,
+      });
+    }
+  }
+  const logFiles = new Map<string, string>();
+  const unhashed: string[] = [];
+  for (const b of checkpoint.batches)
+    for (const s of b.sources) {
+      if (s.contentSha256) logFiles.set(`s3://${location.bucket}/${s.key}`, s.contentSha256);
+      else unhashed.push(s.uri);
+    }
+  let publicKeys: readonly CloudTrailPublicKey[];
+  try {
+    publicKeys = await access.publicKeys!(region);
+  } catch (error) {
+    // Without CloudTrail's keys nothing can be verified: say so, keep the collected data.
+    const statuses = Object.fromEntries(
+      checkpoint.batches.flatMap((b) => b.sources.map((s) => [s.uri, 'not-validated' as const])),
+    );
+    checkpoint.digest = statuses;
+    checkpoint.digestProblems = [
+      `CloudTrail public keys unavailable (ListPublicKeys in ${region}: ${describeError(error)})`,
+    ];
+    return { counts: { 'not-validated': Object.keys(statuses).length }, problems: checkpoint.digestProblems };
+  }
+  const result = validateDigestChain({ digests, publicKeys, logFiles });
+  const readDays = new Set(dayPrefixes(location, [region], window).map((d) => d.prefix));
+  const readHere = (uri: string) => {
+    const key = uri.slice(`s3://${location.bucket}/`.length);
+    return readDays.has(key.slice(0, key.lastIndexOf('/') + 1));
+  };
+  const statuses: Record<string, 'verified' | 'failed' | 'not-covered' | 'not-validated'> = {};
+  const byKey = new Map(
+    checkpoint.batches.flatMap((b) => b.sources.map((s) => [`s3://${location.bucket}/${s.key}`, s.uri])),
+  );
+  for (const f of result.logFiles) statuses[byKey.get(f.uri) ?? f.uri] = f.status;
+  for (const uri of unhashed) statuses[uri] = 'not-validated';
+  const problems = result.problems
+    // A file of the day before the period, listed by the first digest, was never meant to be read.
+    .filter((p) => !(p.kind === 'log-file-missing' && p.logFile && !readHere(p.logFile)))
+    .map((p) => p.message);
+  checkpoint.digest = statuses;
+  checkpoint.digestProblems = problems;
+  const counts: Record<string, number> = {};
+  for (const status of Object.values(statuses)) counts[status] = (counts[status] ?? 0) + 1;
+  const missing = result.missingLogFiles.filter((m) => readHere(m.uri)).length;
+  if (missing) counts.missing = missing;
+  return { counts, problems };
+}
+
+async function collectRegion(
+  options: CollectJobOptions,
+  access: Extract<TrailAccess, { kind: 'store' }>,
+  region: string,
+): Promise<RegionOutcome> {
+  const { config, window, staging } = options;
+  const { store, location } = access;
+  const tenant = config.id;
+  const period = window.label;
+  const account = location.account;
+  const { checkpoint, folded } = await loadCheckpoint(staging, tenant, period, account, region);
+  const listed = await listPeriodObjects(store, location, region, window);
+  const done = readSources(checkpoint);
+  const fresh = listed.filter((o) => !done.has(`${o.key}\u0000${o.etag ?? ''}`));
+  let batch: BatchOutcome | null = null;
+  if (fresh.length) {
+    options.onProgress?.(`${account}/${region}: reading ${fresh.length} new object(s) of ${listed.length}`);
+    batch = await collectBatch(options, store, checkpoint, fresh);
+  } else if (folded) {
+    // A batch committed by its manifest but not yet by the checkpoint: record it now.
+    await saveCheckpoint(staging, checkpoint);
+  }
+  let digest: RegionOutcome['digest'] = null;
+  if (access.publicKeys && checkpoint.batches.length) {
+    digest = await validateRegionDigests(access, checkpoint, window);
+    await saveCheckpoint(staging, checkpoint);
+  }
+  const failed = (batch?.unread ?? 0) > 0;
+  return {
+    account,
+    region,
+    status: failed ? 'failed' : 'ok',
+    reason: failed
+      ? `${batch!.unread} object(s) could not be read completely; the next run retries them`
+      : null,
+    listed: listed.length,
+    read: batch?.read ?? 0,
+    accepted: batch?.accepted ?? 0,
+    rejected: batch?.rejected ?? 0,
+    batch: batch?.batch ?? null,
     committedBatches: checkpoint.batches.length,
-  } as RegionOutcome;
+    digest,
+  };
 }
 
 async function regionsOf(
@@ -302,7 +465,7 @@ async function collectAccount(options: CollectJobOptions, account: TenantAccount
   const outcomes: RegionOutcome[] = [];
   for (const region of regions) {
     try {
-      outcomes.push(await collectRegion(options, access.store, access.location, region));
+      outcomes.push(await collectRegion(options, access, region));
     } catch (error) {
       outcomes.push({
         account: account.id,
@@ -315,6 +478,7 @@ async function collectAccount(options: CollectJobOptions, account: TenantAccount
         rejected: 0,
         batch: null,
         committedBatches: 0,
+        digest: null,
       });
     }
   }

@@ -3,22 +3,29 @@
  * through the account's role (assumed with its ExternalId), or a local directory.
  */
 import path from 'node:path';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { listPublicKeys } from '../adapters/cloudtrail/listPublicKeys.js';
 import { FsObjectStore } from '../adapters/store/FsObjectStore.js';
 import { S3ObjectStore } from '../adapters/store/S3ObjectStore.js';
-import { createS3Client } from '../adapters/store/s3Access.js';
+import { accountCredentials, createS3Client } from '../adapters/store/s3Access.js';
 import type { TenantAccount, TenantConfig } from '../core/config/tenantConfig.js';
+import type { TimeWindow } from '../core/ingest/ingestEvents.js';
 import type { TrailAccess } from './collectJob.js';
 
 /** `files` paths in the tenant config are relative to the config file. */
-function trailOpener(config: TenantConfig, configFile: string | null) {
+function trailOpener(config: TenantConfig, configFile: string | null, window: TimeWindow) {
   return async (account: TenantAccount): Promise<TrailAccess> => {
     const source = account.source;
     if ('s3' in source) {
-      const client = createS3Client({
+      const credentials = accountCredentials({
         roleArn: account.roleArn,
         externalId: account.externalId,
         sessionName: `trailproof-${config.id}`,
       });
+      const client = createS3Client({ credentials });
+      // Keys valid from a day before the period to two days after it cover every digest read.
+      const from = new Date(window.startMs - 86_400_000);
+      const to = new Date(window.endMs + 2 * 86_400_000);
       return {
         kind: 'store',
         store: new S3ObjectStore(client, source.s3.bucket),
@@ -28,6 +35,8 @@ function trailOpener(config: TenantConfig, configFile: string | null) {
           organizationId: source.s3.organizationId,
           account: account.id,
         },
+        publicKeys: (region) =>
+          listPublicKeys(new CloudTrailClient({ region, ...(credentials ? { credentials } : {}) }), from, to),
       };
     }
     if ('files' in source) {

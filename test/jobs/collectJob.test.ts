@@ -3,7 +3,7 @@
  * regions), read through the object-store interface from disk; the S3 twin of these checks runs
  * against a real S3-compatible server in test/adapters/s3/.
  */
-import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -12,11 +12,13 @@ import { writeTrailFiles } from '../../functions/adapters/fs/writeTrailFiles.js'
 import { FsObjectStore } from '../../functions/adapters/store/FsObjectStore.js';
 import type { ObjectStore, PutOptions } from '../../functions/adapters/store/ObjectStore.js';
 import { parsePeriod } from '../../functions/core/analysis/period.js';
+import { publicKeyFromListPublicKeys } from '../../functions/core/collect/digestValidation.js';
 import type { TenantAccount } from '../../functions/core/config/tenantConfig.js';
 import { generateTenantMonth } from '../../functions/core/sample/generateTenantMonth.js';
 import { analyzeJob } from '../../functions/jobs/analyzeJob.js';
 import { type CollectJobOptions, collectJob } from '../../functions/jobs/collectJob.js';
 import { loadPipelineData } from '../../functions/jobs/loadPipelineData.js';
+import { cloudTrailDigestChains, createDigestSigningKey } from '../helpers/cloudTrailDigests.js';
 
 const data = await loadPipelineData('examples/demo-tenant.yaml');
 const window = parsePeriod('2026-10-05');
@@ -242,5 +244,122 @@ describe('collectJob', () => {
         .map((o) => o.sha256)
         .sort(),
     );
+  });
+
+  describe('log file integrity', () => {
+    const BUCKET = 'acme-cloudtrail-logs';
+    const signingKey = createDigestSigningKey();
+    /** A copy of the trail with CloudTrail's hourly digest files (and their S3 metadata) beside it. */
+    async function trailWithDigests(name: string): Promise<string> {
+      const dir = path.join(work, name);
+      await cp(trail, dir, { recursive: true });
+      const keys = (await readdir(dir, { recursive: true })).filter((n) => n.endsWith('.json.gz')).sort();
+      const logFiles = await Promise.all(
+        keys.map(async (key) => ({
+          bucket: BUCKET,
+          key,
+          bytes: new Uint8Array(await readFile(path.join(dir, key))),
+        })),
+      );
+      const digests = cloudTrailDigestChains({
+        bucket: BUCKET,
+        trailName: 'acme-org-trail',
+        homeRegion: 'eu-west-1',
+        firstDigestEnd: '2026-10-04T00:01:31Z',
+        // Hourly, through the end of the day after the last day read.
+        digestCount: 96,
+        logFiles,
+        signingKey,
+      });
+      for (const d of digests) {
+        const file = path.join(dir, ...d.key.split('/'));
+        await mkdir(path.dirname(file), { recursive: true });
+        await writeFile(file, d.bytes);
+        await writeFile(`${file}.metadata.json`, JSON.stringify(d.metadata));
+      }
+      return dir;
+    }
+    const withKeys = (dir: string): Partial<CollectJobOptions> => ({
+      openTrail: async (account) => ({
+        kind: 'store',
+        store: new FsObjectStore(dir),
+        location: { bucket: BUCKET, account: account.id },
+        publicKeys: async () => [publicKeyFromListPublicKeys(signingKey.publicKey)],
+      }),
+    });
+
+    it('verifies every object read against the signed digest chain', async () => {
+      const dir = await trailWithDigests('bucket-digests');
+      const run = await collectJob(
+        options(new FsObjectStore(path.join(work, 'staging-f')), new FsObjectStore(dir), withKeys(dir)),
+      );
+      const regions = run.accounts.flatMap((a) => a.regions).filter((r) => r.read > 0);
+      expect(regions.length).toBeGreaterThan(5);
+      for (const r of regions) {
+        expect(r.digest?.problems).toEqual([]);
+        expect(r.digest?.counts).toEqual({ verified: r.read });
+      }
+      // The statuses reach the analysis inputs, and from there the report manifest.
+      const staged = await analyzeJob({
+        inputs: [path.join(work, 'staging-f')],
+        outDir: path.join(work, 'an-f'),
+        data,
+        window,
+        writeFiles: false,
+      });
+      expect(new Set(staged.inputs.map((o) => o.digest))).toEqual(new Set(['verified']));
+    });
+
+    it('reports a modified log file as failed and a deleted one as missing', async () => {
+      const dir = await trailWithDigests('bucket-tampered');
+      const day = path.join(dir, 'AWSLogs/111111111111/CloudTrail/eu-west-1/2026/10/05');
+      const files = (await readdir(day)).filter((f) => f.endsWith('.json.gz')).sort();
+      const tampered = path.join(day, files[3]!);
+      const { gzipSync, gunzipSync: gunzip } = await import('node:zlib');
+      const json = gunzip(await readFile(tampered))
+        .toString('utf8')
+        .replace('"eu-west-1"', '"eu-west-2"');
+      await writeFile(tampered, gzipSync(json));
+      await rm(path.join(day, files[7]!));
+      const run = await collectJob(
+        options(new FsObjectStore(path.join(work, 'staging-g')), new FsObjectStore(dir), withKeys(dir)),
+      );
+      const prod = run.accounts[0]!.regions.find((r) => r.region === 'eu-west-1')!;
+      expect(prod.digest?.counts).toEqual({ verified: prod.read - 1, failed: 1, missing: 1 });
+      expect(prod.digest?.problems.join('\n')).toContain(files[7]!);
+      const checkpoint = JSON.parse(
+        await readFile(
+          path.join(work, 'staging-g/staging/acme/2026-10-05/111111111111/eu-west-1/checkpoint.json'),
+          'utf8',
+        ),
+      );
+      expect(checkpoint.digest[path.join(day, files[3]!)]).toBe('failed');
+    });
+
+    it('says when CloudTrail public keys cannot be fetched, and keeps the data', async () => {
+      const dir = await trailWithDigests('bucket-nokeys');
+      const run = await collectJob(
+        options(new FsObjectStore(path.join(work, 'staging-h')), new FsObjectStore(dir), {
+          openTrail: async (account) => ({
+            kind: 'store',
+            store: new FsObjectStore(dir),
+            location: { bucket: BUCKET, account: account.id },
+            publicKeys: async () => {
+              throw Object.assign(new Error('not authorized to perform: cloudtrail:ListPublicKeys'), {
+                name: 'AccessDeniedException',
+              });
+            },
+          }),
+        }),
+      );
+      const prod = run.accounts[0]!.regions.find((r) => r.region === 'eu-west-1')!;
+      expect(prod.status).toBe('ok');
+      expect(prod.digest).toEqual({
+        counts: { 'not-validated': prod.read },
+        problems: [
+          'CloudTrail public keys unavailable (ListPublicKeys in eu-west-1: AccessDeniedException: not authorized to perform: cloudtrail:ListPublicKeys)',
+        ],
+      });
+    });
   });
 });

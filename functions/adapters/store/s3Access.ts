@@ -49,9 +49,33 @@ interface S3AccessOptions {
   readonly sessionName?: string;
 }
 
-function createS3Client(options: S3AccessOptions = {}, env: NodeJS.ProcessEnv = process.env): S3Client {
+type AwsCredentials = NonNullable<ConstructorParameters<typeof S3Client>[0]>['credentials'];
+
+/** The assumed-role credentials of an account (shared by its S3 and CloudTrail clients), or undefined for the default chain. */
+function accountCredentials(
+  options: S3AccessOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): AwsCredentials | undefined {
+  if (!options.roleArn) return undefined;
+  const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  return fromTemporaryCredentials({
+    params: {
+      RoleArn: options.roleArn,
+      ExternalId: options.externalId,
+      RoleSessionName: (options.sessionName ?? 'trailproof').slice(0, 64),
+      DurationSeconds: 3600,
+    },
+    clientConfig: { region },
+  });
+}
+
+function createS3Client(
+  options: S3AccessOptions & { readonly credentials?: AwsCredentials } = {},
+  env: NodeJS.ProcessEnv = process.env,
+): S3Client {
   const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+  const credentials = options.credentials ?? accountCredentials(options, env);
   return new S3Client({
     region,
     ...(endpoint ? { endpoint } : {}),
@@ -61,21 +85,9 @@ function createS3Client(options: S3AccessOptions = {}, env: NodeJS.ProcessEnv = 
     retryMode: 'standard',
     maxAttempts: 4,
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
-    ...(options.roleArn
-      ? {
-          credentials: fromTemporaryCredentials({
-            params: {
-              RoleArn: options.roleArn,
-              ExternalId: options.externalId,
-              RoleSessionName: (options.sessionName ?? 'trailproof').slice(0, 64),
-              DurationSeconds: 3600,
-            },
-            clientConfig: { region },
-          }),
-        }
-      : {}),
+    ...(credentials ? { credentials } : {}),
   });
 }
 
-export type { S3AccessOptions, S3Location };
-export { createS3Client, isS3Uri, parseS3Uri, S3UriError };
+export type { AwsCredentials, S3AccessOptions, S3Location };
+export { accountCredentials, createS3Client, isS3Uri, parseS3Uri, S3UriError };

@@ -42,7 +42,7 @@ function registerCollectCommand(program: Command): void {
       config: data.config,
       window,
       staging,
-      openTrail: trailOpener(data.config, data.configFile),
+      openTrail: trailOpener(data.config, data.configFile, window),
       onProgress: process.stderr.isTTY ? (m) => process.stderr.write(`${m}\n`) : undefined,
     });
     for (const account of run.accounts) {

@@ -33,6 +33,8 @@ const sourceSchema = z.object({
   etag: z.string().nullable(),
   bytes: z.number(),
   sha256: z.string(),
+  /** SHA-256 of the uncompressed content: what CloudTrail digest files list. */
+  contentSha256: z.string().nullable().default(null),
   records: z.number(),
 });
 

@@ -55,6 +55,8 @@ interface AnalyzeJobResult {
   readonly inputs: readonly (InputObject & { readonly digest?: DigestStatus })[];
   /** Accounts whose collection failed (from a staging area's collect.json). */
   readonly failedAccounts: readonly { readonly account: string; readonly reason: string }[];
+  /** Collection's own coverage notes (LookupEvents limits…). */
+  readonly coverageNotes: readonly string[];
   readonly jobs: number;
 }
 
@@ -144,7 +146,13 @@ async function analyzeRemote(options: AnalyzeJobOptions, shared: MergeOptions): 
   const analysis = mergePartials(shared, [{ ...partial, input: counted }], resolved.listing);
   timing('merged');
   const inputs = resolved.objects ?? inputObjectsOf([partial]);
-  const result = { analysis, inputs, failedAccounts: resolved.failedAccounts, jobs: 1 };
+  const result = {
+    analysis,
+    inputs,
+    failedAccounts: resolved.failedAccounts,
+    coverageNotes: resolved.coverageNotes,
+    jobs: 1,
+  };
   if (!writeFiles) return { ...result, analysisFile: null, evidenceFile: null };
   await writeFile(analysisFile, `${JSON.stringify(analysis, null, 2)}\n`);
   return { ...result, analysisFile, evidenceFile };
@@ -205,9 +213,17 @@ async function analyzeJob(options: AnalyzeJobOptions): Promise<AnalyzeJobResult>
   timing('merged');
   const inputs = inputObjectsOf(partials);
   if (!writeFiles)
-    return { analysis, analysisFile: null, evidenceFile: null, inputs, failedAccounts: [], jobs };
+    return {
+      analysis,
+      analysisFile: null,
+      evidenceFile: null,
+      inputs,
+      failedAccounts: [],
+      coverageNotes: [],
+      jobs,
+    };
   await writeFile(analysisFile, `${JSON.stringify(analysis, null, 2)}\n`);
-  return { analysis, analysisFile, evidenceFile, inputs, failedAccounts: [], jobs };
+  return { analysis, analysisFile, evidenceFile, inputs, failedAccounts: [], coverageNotes: [], jobs };
 }
 
 export type { AnalyzeJobOptions, AnalyzeJobResult };

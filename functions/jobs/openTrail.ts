@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { listPublicKeys } from '../adapters/cloudtrail/listPublicKeys.js';
+import { createLookupEventsClient, lookupEventsSource } from '../adapters/cloudtrail/lookupEventsSource.js';
 import { FsObjectStore } from '../adapters/store/FsObjectStore.js';
 import { S3ObjectStore } from '../adapters/store/S3ObjectStore.js';
 import { accountCredentials, createS3Client } from '../adapters/store/s3Access.js';
@@ -47,7 +48,24 @@ function trailOpener(config: TenantConfig, configFile: string | null, window: Ti
         location: { bucket: root, account: account.id },
       };
     }
-    return { kind: 'unsupported', reason: 'LookupEvents collection is not wired into collect yet' };
+    // LookupEvents: one client per region, with the account's role; the adapter paces requests.
+    const credentials = accountCredentials({
+      roleArn: account.roleArn,
+      externalId: account.externalId,
+      sessionName: `trailproof-${config.id}`,
+    });
+    const clients = new Map<string, CloudTrailClient>();
+    return {
+      kind: 'lookupEvents',
+      source: (region, range) => {
+        let client = clients.get(region);
+        if (!client) {
+          client = createLookupEventsClient({ region, ...(credentials ? { credentials } : {}) });
+          clients.set(region, client);
+        }
+        return lookupEventsSource({ client, account: account.id, region, window: range });
+      },
+    };
   };
 }
 

@@ -39,6 +39,8 @@ interface ResolvedInput {
   readonly staged: boolean;
   /** Account failures recorded by collection (coverage gaps). */
   readonly failedAccounts: readonly { readonly account: string; readonly reason: string }[];
+  /** What collection could not see (e.g. LookupEvents' 90-day limit), in plain words. */
+  readonly coverageNotes: readonly string[];
 }
 
 /** Where a staging area for the tenant and period sits under `prefix`, if there is one. */
@@ -98,7 +100,7 @@ async function readStaging(store: ObjectStore, base: string): Promise<ResolvedIn
     }
   }
   const collect = JSON.parse(Buffer.from(await store.get(`${base}collect.json`)).toString('utf8')) as {
-    accounts: { account: string; status: string; reason: string | null }[];
+    accounts: { account: string; status: string; reason: string | null; regions: { notes?: string[] }[] }[];
   };
   return {
     sources,
@@ -108,6 +110,7 @@ async function readStaging(store: ObjectStore, base: string): Promise<ResolvedIn
     failedAccounts: collect.accounts
       .filter((a) => a.status !== 'ok')
       .map((a) => ({ account: a.account, reason: a.reason ?? 'collection failed' })),
+    coverageNotes: [...new Set(collect.accounts.flatMap((a) => a.regions.flatMap((r) => r.notes ?? [])))],
   };
 }
 
@@ -124,7 +127,14 @@ async function readPrefix(store: ObjectStore, prefix: string): Promise<ResolvedI
       ledger.skip(store.uri(o.key), 'not a .json, .json.gz, .jsonl or .ndjson file');
     }
   }
-  return { sources, listing: ledger.exportState(), objects: null, staged: false, failedAccounts: [] };
+  return {
+    sources,
+    listing: ledger.exportState(),
+    objects: null,
+    staged: false,
+    failedAccounts: [],
+    coverageNotes: [],
+  };
 }
 
 /** True when some input needs this module (an S3 URI or a staging directory). */
@@ -173,6 +183,7 @@ async function resolveInputs(
     objects: staged ? parts.flatMap((p) => p.objects ?? []) : null,
     staged,
     failedAccounts: parts.flatMap((p) => p.failedAccounts),
+    coverageNotes: parts.flatMap((p) => p.coverageNotes),
   };
 }
 

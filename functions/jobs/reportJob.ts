@@ -253,6 +253,7 @@ async function reportJob(options: ReportJobOptions): Promise<ReportJobResult> {
       sources,
       sourceSetDigest: manifestInputs.length ? inputSetDigest(manifestInputs) : null,
       failedAccounts: analyzed.failedAccounts,
+      collectionNotes: analyzed.coverageNotes,
       exportFiles: [
         ...(['html', 'pdf'] as const).filter((f) => options.formats.includes(f)).map((f) => `report.${f}`),
         ...exportFiles,

@@ -106,6 +106,8 @@ interface ReportOptions {
   /** Digest of the source list as the manifest records it (see `sourceSetDigest`). */
   readonly sourceSetDigest?: string | null;
   readonly failedAccounts?: CollectionFacts['failedAccounts'];
+  /** What collection could not see, in plain words (e.g. LookupEvents' 90-day limit). */
+  readonly collectionNotes?: CollectionFacts['notes'];
   /** File names written beside the report (findings.csv, evidence.ndjson.gz, …). */
   readonly exportFiles?: readonly string[];
 }
@@ -636,9 +638,11 @@ function buildReportModel(analysis: Analysis, options: ReportOptions) {
     coverage: {
       accounts: seenAccounts,
       regions: summary.regions.join(', ') || 'none',
-      statement: coverageStatement(analysis, config, { digest, failedAccounts: options.failedAccounts }).map(
-        (item) => ({ ...item, mark: COVERAGE_MARKS[item.level] }),
-      ),
+      statement: coverageStatement(analysis, config, {
+        digest,
+        failedAccounts: options.failedAccounts,
+        notes: options.collectionNotes,
+      }).map((item) => ({ ...item, mark: COVERAGE_MARKS[item.level] })),
     },
     lead: leadSentences(analysis, periodLabel, open.length),
     figures: [

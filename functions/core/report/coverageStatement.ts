@@ -17,6 +17,8 @@ interface CollectionFacts {
   readonly digest: Readonly<Partial<Record<DigestStatus, number>>>;
   /** Accounts whose collection failed, with why (e.g. AccessDenied on the log bucket). */
   readonly failedAccounts?: readonly { readonly account: string; readonly reason: string }[];
+  /** Limits collection met, in plain words (each becomes a gap). */
+  readonly notes?: readonly string[];
 }
 
 interface CoverageItem {
@@ -73,6 +75,7 @@ function coverageStatement(analysis: Analysis, config: TenantConfig, facts: Coll
       text: `No events were read for ${listOf(silent.map((a) => nameOf(a.id)))}: ${silent.length === 1 ? 'its' : 'their'} activity is not covered by this report.`,
     });
   }
+  for (const note of facts.notes ?? []) items.push({ level: 'gap', text: note });
   const lookupOnly = config.accounts.filter((a) => 'lookupEvents' in a.source);
   if (lookupOnly.length) {
     items.push({

@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // One Ceph radosgw (real S3) for the run, started in the background; see test/helpers/s3Server.ts.
+    globalSetup: ['test/helpers/s3Server.ts'],
     // Browser and CLI tests spawn processes; keep parallelism modest on a 2-core machine.
     pool: 'forks',
     maxWorkers: 2,

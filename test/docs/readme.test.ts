@@ -17,7 +17,11 @@ describe('README.md', () => {
   });
 
   it('keeps the two quickstart commands', () => {
-    expect(readme).toContain('npm ci && npm run --silent trailproof -- demo');
-    expect(readme).toContain('npm ci && npm test');
+    expect(readme).toContain('scripts/system-deps.sh && npm ci && npm run --silent trailproof -- demo');
+    expect(readme).toContain('scripts/system-deps.sh && npm ci && npm test');
+    // CI runs exactly the README's test command.
+    expect(readFileSync(new URL('../../.ci/run', import.meta.url), 'utf8')).toContain(
+      'scripts/system-deps.sh && npm ci && npm test',
+    );
   });
 });

@@ -84,7 +84,8 @@ function createS3Client(
     followRegionRedirects: true,
     retryMode: 'standard',
     maxAttempts: 4,
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
+    // Without throwOnRequestTimeout the SDK only logs a stalled request and waits on.
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000, throwOnRequestTimeout: true },
     ...(credentials ? { credentials } : {}),
   });
 }

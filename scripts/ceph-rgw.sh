@@ -249,7 +249,7 @@ mon data = $C/mon/\$cluster-\$id
 osd data = $C/osd/\$cluster-\$id
 keyring = $C/keyring
 [client.rgw.a]
-rgw frontends = beast endpoint=127.0.0.1:$PORT
+rgw frontends = beast endpoint=127.0.0.1:$PORT tcp_nodelay=1
 rgw data = $C/rgw
 CONF
 

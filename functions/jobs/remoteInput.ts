@@ -59,6 +59,18 @@ async function findStaging(
   return null;
 }
 
+/**
+ * Where a key the collect stage recorded (relative to the root it wrote under) sits in `store`:
+ * beside the checkpoint that names it. A staging area may be read from its root, from a parent
+ * prefix, or from the period's own folder, so recorded keys are never taken as absolute.
+ */
+function besideCheckpoint(checkpointKey: string, recorded: string): string {
+  const dir = checkpointKey.slice(0, checkpointKey.lastIndexOf('/') + 1);
+  const at = Math.max(recorded.lastIndexOf('/batches/'), recorded.lastIndexOf('/shards/'));
+  if (at < 0) throw new StagingError(`${checkpointKey}: unexpected staging key ${recorded}`);
+  return `${dir}${recorded.slice(at + 1)}`;
+}
+
 async function readStaging(store: ObjectStore, base: string): Promise<ResolvedInput> {
   const sources: RecordSource[] = [];
   const ledger = new InputLedger();
@@ -71,11 +83,12 @@ async function readStaging(store: ObjectStore, base: string): Promise<ResolvedIn
       store.uri(key),
     );
     for (const batch of checkpoint.batches) {
+      const manifestKey = besideCheckpoint(key, batch.manifest);
       const manifest = JSON.parse(
-        Buffer.from(await store.get(batch.manifest)).toString('utf8'),
+        Buffer.from(await store.get(manifestKey)).toString('utf8'),
       ) as BatchManifest;
       if (manifest.id !== batch.id)
-        throw new StagingError(`${store.uri(batch.manifest)}: batch id ${manifest.id} is not ${batch.id}`);
+        throw new StagingError(`${store.uri(manifestKey)}: batch id ${manifest.id} is not ${batch.id}`);
       // Raw counts of the collect stage, minus the accepted records the shards hold.
       ledger.importState({
         ...manifest.ledger,
@@ -95,7 +108,9 @@ async function readStaging(store: ObjectStore, base: string): Promise<ResolvedIn
         });
       }
       for (const shard of batch.shards) {
-        sources.push(store.recordSource({ key: shard.key, size: shard.bytes, etag: null }));
+        sources.push(
+          store.recordSource({ key: besideCheckpoint(key, shard.key), size: shard.bytes, etag: null }),
+        );
       }
     }
   }

@@ -171,6 +171,11 @@ interface CollectJobOptions {
   readonly onProgress?: (message: string) => void;
   /** Current time, for LookupEvents windows (events appear there minutes after they happen). @default Date.now */
   readonly now?: () => number;
+  /**
+   * Names the run (e.g. the Step Functions execution) in shard outcomes, so that `finishCollect`
+   * never mistakes an earlier run's outcome for a shard that failed in this one.
+   */
+  readonly runId?: string;
 }
 
 /** LookupEvents shows an event some minutes after it happened: windows end this long before now. */
@@ -515,7 +520,11 @@ async function regionsOf(
   return prefixes.map((p) => p.slice(0, -1).slice(p.slice(0, -1).lastIndexOf('/') + 1)).filter(Boolean);
 }
 
-async function collectAccount(options: CollectJobOptions, account: TenantAccount): Promise<AccountOutcome> {
+async function collectAccount(
+  options: CollectJobOptions,
+  account: TenantAccount,
+  onlyRegion?: string,
+): Promise<AccountOutcome> {
   const source = 's3' in account.source ? 's3' : 'files' in account.source ? 'files' : 'lookupEvents';
   const head = { account: account.id, name: account.name, source } as const;
   let access: TrailAccess;
@@ -535,7 +544,7 @@ async function collectAccount(options: CollectJobOptions, account: TenantAccount
       };
     }
     const outcomes: RegionOutcome[] = [];
-    for (const region of [...options.config.regions].sort()) {
+    for (const region of onlyRegion ? [onlyRegion] : [...options.config.regions].sort()) {
       try {
         outcomes.push(await collectLookupRegion(options, access, account.id, region));
       } catch (error) {
@@ -546,7 +555,7 @@ async function collectAccount(options: CollectJobOptions, account: TenantAccount
   }
   let regions: string[];
   try {
-    regions = await regionsOf(options.config, access.store, access.location);
+    regions = onlyRegion ? [onlyRegion] : await regionsOf(options.config, access.store, access.location);
   } catch (error) {
     return {
       ...head,
@@ -604,10 +613,102 @@ function summarise(
   };
 }
 
-async function collectJob(options: CollectJobOptions): Promise<CollectRun> {
+/**
+ * One unit of collection work: an account, or one region of it. A distributed run (the Step
+ * Functions map) collects shards in parallel; each shard owns its checkpoints, so shards never
+ * write the same object.
+ */
+interface CollectShard {
+  readonly account: string;
+  /** Absent: every region the config lists or the trail delivers for. */
+  readonly region?: string;
+}
+
+/**
+ * The shards of a period: one per account and configured region, or one per account when the
+ * config lists no regions (the shard discovers them in the trail bucket).
+ */
+function planCollectShards(config: TenantConfig): CollectShard[] {
+  const regions = config.regions?.length ? [...config.regions].sort() : null;
+  return config.accounts.flatMap((a) =>
+    regions ? regions.map((region) => ({ account: a.id, region })) : [{ account: a.id }],
+  );
+}
+
+function outcomeKey(tenant: string, period: string, shard: CollectShard): string {
+  return `${stagingPrefix(tenant, period)}outcomes/${shard.account}${shard.region ? `_${shard.region}` : ''}.json`;
+}
+
+/**
+ * Collects one shard and records its outcome beside the staging data (for `finishCollect`).
+ * @returns the outcome and the key of the shard's record
+ */
+async function collectShard(
+  options: CollectJobOptions,
+  shard: CollectShard,
+): Promise<{ readonly outcome: AccountOutcome; readonly outcomeKey: string }> {
   const { config, window } = options;
-  const accounts: AccountOutcome[] = [];
-  for (const account of config.accounts) accounts.push(await collectAccount(options, account));
+  const account = config.accounts.find((a) => a.id === shard.account);
+  if (!account) throw new Error(`account ${shard.account} is not in tenant ${config.id}'s config`);
+  const outcome = await collectAccount(options, account, shard.region);
+  const key = outcomeKey(config.id, window.label, shard);
+  const record = { ...outcome, runId: options.runId ?? null };
+  await options.staging.put(key, Buffer.from(`${JSON.stringify(record, null, 2)}\n`), {
+    contentType: 'application/json',
+  });
+  return { outcome, outcomeKey: key };
+}
+
+/**
+ * Reduces shard outcomes into the run's `collect.json`. A planned shard without an outcome (its
+ * function crashed or timed out) becomes a failed account in the run, so the report names the gap.
+ */
+async function finishCollect(
+  options: Pick<CollectJobOptions, 'config' | 'window' | 'staging' | 'runId'>,
+  shards: readonly CollectShard[],
+  failures: ReadonlyMap<string, string> = new Map(),
+): Promise<CollectRun> {
+  const { config, window } = options;
+  const byAccount = new Map<string, AccountOutcome[]>();
+  for (const shard of shards) {
+    const bytes = await getIfExists(options.staging, outcomeKey(config.id, window.label, shard));
+    const recorded = bytes
+      ? (JSON.parse(Buffer.from(bytes).toString('utf8')) as AccountOutcome & { runId?: string | null })
+      : null;
+    const current = recorded && (options.runId === undefined || recorded.runId === options.runId);
+    const account = config.accounts.find((a) => a.id === shard.account);
+    const where = shard.region ? `${shard.account} ${shard.region}` : shard.account;
+    const outcome: AccountOutcome = current
+      ? withoutRunId(recorded)
+      : {
+          account: shard.account,
+          name: account?.name ?? shard.account,
+          source: !account
+            ? 's3'
+            : 's3' in account.source
+              ? 's3'
+              : 'files' in account.source
+                ? 'files'
+                : 'lookupEvents',
+          status: 'failed',
+          reason: `collection did not finish${failures.get(where) ? ` (${failures.get(where)})` : ''}; the next run resumes it`,
+          regions: [],
+        };
+    byAccount.set(shard.account, [...(byAccount.get(shard.account) ?? []), outcome]);
+  }
+  const accounts = [...byAccount.values()].map((parts) => {
+    if (parts.length === 1) return parts[0]!;
+    const regions = parts.flatMap((p) => p.regions);
+    const wholeFailures = parts.filter((p) => p.regions.length === 0 && p.status === 'failed');
+    const merged = summarise(parts[0]!, regions);
+    if (!wholeFailures.length) return merged;
+    const reasons = [...new Set(wholeFailures.map((p) => p.reason))].join('; ');
+    return {
+      ...merged,
+      status: wholeFailures.length === parts.length ? ('failed' as const) : ('partial' as const),
+      reason: merged.reason ? `${merged.reason}; ${reasons}` : reasons,
+    };
+  });
   const regions = accounts.flatMap((a) => a.regions);
   const run: CollectRun = {
     schema: COLLECT_SCHEMA,
@@ -627,12 +728,22 @@ async function collectJob(options: CollectJobOptions): Promise<CollectRun> {
   await options.staging.put(
     `${stagingPrefix(config.id, window.label)}collect.json`,
     Buffer.from(`${JSON.stringify(run, null, 2)}\n`),
-    {
-      contentType: 'application/json',
-    },
+    { contentType: 'application/json' },
   );
   return run;
 }
 
-export type { AccountOutcome, CollectJobOptions, CollectRun, RegionOutcome, TrailAccess };
-export { collectJob };
+function withoutRunId(recorded: AccountOutcome & { runId?: string | null }): AccountOutcome {
+  const { runId: _runId, ...outcome } = recorded;
+  return outcome;
+}
+
+/** Collects every shard of the tenant in turn, then writes the run's `collect.json`. */
+async function collectJob(options: CollectJobOptions): Promise<CollectRun> {
+  const shards = planCollectShards(options.config);
+  for (const shard of shards) await collectShard(options, shard);
+  return finishCollect(options, shards);
+}
+
+export type { AccountOutcome, CollectJobOptions, CollectRun, CollectShard, RegionOutcome, TrailAccess };
+export { collectJob, collectShard, finishCollect, planCollectShards };

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildControlCatalog, type ControlCatalog } from '../../core/controls/catalog.js';
+import { assetPath } from './assetPaths.js';
 import { readYamlDocument, YamlFileError } from './readYamlDocument.js';
 
 const CATALOG_FILES = [
@@ -16,7 +17,7 @@ const CATALOG_FILES = [
   'links.yaml',
 ] as const;
 
-const DEFAULT_DIRECTORY = new URL('../../core/controls/catalog/', import.meta.url);
+const DEFAULT_DIRECTORY = assetPath('functions/core/controls/catalog/');
 
 // Promises, not results, so concurrent first callers share one read instead of racing.
 const cache = new Map<string, Promise<ControlCatalog>>();

@@ -6,9 +6,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ControlCatalog } from '../../core/controls/catalog.js';
 import { buildRulePack, type RulePack } from '../../core/controls/RuleEngine.js';
+import { assetPath } from './assetPaths.js';
 import { readYamlDocument } from './readYamlDocument.js';
 
-const DEFAULT_RULES_DIRECTORY = new URL('../../core/controls/rules/', import.meta.url);
+const DEFAULT_RULES_DIRECTORY = assetPath('functions/core/controls/rules/');
 
 /** Every `*.yaml` file below the directory, sorted, so the pack is the same on every machine. */
 async function listRuleFiles(directory: string): Promise<string[]> {

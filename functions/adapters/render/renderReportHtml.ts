@@ -6,12 +6,12 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { ReportModel } from '../../core/report/buildReportModel.js';
+import { assetPath } from '../fs/assetPaths.js';
 import { loadReportCss } from './reportAssets.js';
 
-const TEMPLATES_DIRECTORY = fileURLToPath(new URL('../../../templates/', import.meta.url));
+const TEMPLATES_DIRECTORY = assetPath('templates/');
 
 type HtmlRenderer = (model: ReportModel) => string;
 

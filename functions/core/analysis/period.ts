@@ -1,5 +1,6 @@
 /**
- * @module Report periods: a month (`2026-11`), a day (`2026-11-05`) or an explicit ISO range.
+ * @module Report periods: a month (`2026-11`), an ISO week (`2026-W48`, Monday to Monday), a day
+ * (`2026-11-05`) or an explicit ISO range.
  *
  * Periods are UTC, like CloudTrail's own timestamps and S3 key dates, so a period selects the
  * same events whatever the time zone of the machine running the analysis.
@@ -13,6 +14,23 @@ class PeriodError extends Error {
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 const DAY = /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+const WEEK = /^(\d{4})-W(0[1-9]|[1-4]\d|5[0-3])$/;
+const DAY_MS = 86_400_000;
+
+/** Monday 00:00 UTC of ISO week 1 of `year`: the week that holds 4 January. */
+function isoWeekOneStart(year: number): number {
+  const jan4 = Date.UTC(year, 0, 4);
+  const weekday = (new Date(jan4).getUTCDay() + 6) % 7; // Monday = 0
+  return jan4 - weekday * DAY_MS;
+}
+
+/** The ISO week label (`2026-W48`) of the week that starts at `mondayMs`. */
+function isoWeekLabel(mondayMs: number): string {
+  // The ISO week-year is the year of the week's Thursday.
+  const year = new Date(mondayMs + 3 * DAY_MS).getUTCFullYear();
+  const week = Math.round((mondayMs - isoWeekOneStart(year)) / (7 * DAY_MS)) + 1;
+  return `${year}-W${String(week).padStart(2, '0')}`;
+}
 
 function parseInstant(value: string, flag: string): number {
   const text = DAY.test(value) ? `${value}T00:00:00Z` : value;
@@ -36,14 +54,23 @@ function parsePeriod(period: string): TimeWindow {
     const m = Number(month[2]);
     return { startMs: Date.UTC(y, m - 1, 1), endMs: Date.UTC(y, m, 1), label: period };
   }
+  const week = WEEK.exec(period);
+  if (week) {
+    const startMs = isoWeekOneStart(Number(week[1])) + (Number(week[2]) - 1) * 7 * DAY_MS;
+    if (isoWeekLabel(startMs) !== period)
+      throw new PeriodError(`${period} does not exist (that year has 52 weeks)`);
+    return { startMs, endMs: startMs + 7 * DAY_MS, label: period };
+  }
   const day = DAY.exec(period);
   if (day) {
     const startMs = Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]));
     if (new Date(startMs).toISOString().slice(0, 10) !== period)
       throw new PeriodError(`${period} is not a calendar date`);
-    return { startMs, endMs: startMs + 86_400_000, label: period };
+    return { startMs, endMs: startMs + DAY_MS, label: period };
   }
-  throw new PeriodError(`--period expects a month like 2026-11 or a day like 2026-11-05, got "${period}"`);
+  throw new PeriodError(
+    `--period expects a month like 2026-11, an ISO week like 2026-W48 or a day like 2026-11-05, got "${period}"`,
+  );
 }
 
 /** An explicit `[from, to)` range. */
@@ -55,4 +82,4 @@ function parseRange(from: string, to: string): TimeWindow {
   return { startMs, endMs, label: `${iso(startMs)} to ${iso(endMs)}` };
 }
 
-export { PeriodError, parsePeriod, parseRange };
+export { isoWeekLabel, PeriodError, parsePeriod, parseRange };

@@ -30,7 +30,7 @@ import type { FrameworkId } from '../core/controls/catalog.js';
 import type { InputObject } from '../core/ingest/InputLedger.js';
 import { buildReportModel, type ReportSource } from '../core/report/buildReportModel.js';
 import { findingsToCsv } from '../core/report/findingsCsv.js';
-import { type InputEntry, inputSetDigest } from '../core/report/manifest.js';
+import { type InputEntry, inputSetDigest, type ManifestSigner } from '../core/report/manifest.js';
 import { controlsToOcsf, findingsToOcsf } from '../core/report/ocsf.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { type AnalyzeJobOptions, analyzeJob } from './analyzeJob.js';
@@ -62,6 +62,8 @@ interface ReportJobOptions extends AnalyzeJobOptions {
   readonly previousAnalysis?: string;
   /** Key directory for the manifest signature (default: TRAILPROOF_SIGNING_KEY[_DIR] or ~/.config). */
   readonly signingKeyDir?: string;
+  /** Signs the manifest instead of the local key (e.g. `createKmsSigner`); `signingKeyDir` is then unused. */
+  readonly signer?: ManifestSigner & { readonly publicKeyPem: string };
 }
 
 interface ReportJobResult {
@@ -179,7 +181,7 @@ async function compressEvidence(plain: string): Promise<string> {
 async function reportJob(options: ReportJobOptions): Promise<ReportJobResult> {
   const { data } = options;
   const logo = await loadLogo(data);
-  const key = await loadOrCreateSigningKey(options.signingKeyDir);
+  const signer = options.signer ?? (await loadOrCreateSigningKey(options.signingKeyDir)).signer;
   await prepareOutputDirectory(options.outDir);
   const wantJson = options.formats.includes('json');
   const analyzed = await analyzeJob({ ...options, writeFiles: wantJson });
@@ -306,12 +308,12 @@ async function reportJob(options: ReportJobOptions): Promise<ReportJobResult> {
       configHash: analysis.tenant.configHash,
       inputs: manifestInputs,
     },
-    key.signer,
+    signer,
   );
   files.push(written.file);
   if (written.publicKeyFile) files.push(written.publicKeyFile);
   timing('manifest signed');
-  return { analysis, files, reportId, change, signingKeyId: key.keyId, warnings };
+  return { analysis, files, reportId, change, signingKeyId: signer.keyId, warnings };
 }
 
 export type { ReportFormat, ReportJobOptions, ReportJobResult };

@@ -1,14 +1,18 @@
 /**
- * @module Ed25519 manifest signing with a local key file (PEM), on `node:crypto`.
+ * @module Ed25519 manifest signing with a local key file (PEM), on `node:crypto`, and verification
+ * of manifest signatures by Ed25519, ECDSA P-256 (an AWS KMS `ECC_NIST_P256` key) and RSA-PSS
+ * (a KMS `RSA_*` key) public keys.
  *
  * The private key lives only in its key file (mode 0600) and in a KeyObject held by the signer;
  * it is never printed, logged, returned or written anywhere else. The key id names the public key:
- * `ed25519:` + the first 16 hex digits of the sha256 of its SPKI DER encoding.
+ * its type (`ed25519`, `ecdsa-p256`, `rsa-<bits>`) + `:` + the first 16 hex digits of the sha256
+ * of its SPKI DER encoding.
  */
 import {
   createHash,
   createPrivateKey,
   createPublicKey,
+  constants as cryptoConstants,
   generateKeyPairSync,
   type KeyObject,
   sign,
@@ -28,8 +32,11 @@ interface LocalSigner extends ManifestSigner {
   readonly publicKeyPem: string;
 }
 
+/** A verifier for one public key; it accepts only signatures of {@link algorithm} by {@link keyId}. */
 interface LocalVerifier extends ManifestVerifier {
   readonly keyId: string;
+  /** The one signature algorithm this key type verifies. */
+  readonly algorithm: SignatureAlgorithm;
   readonly publicKeyPem: string;
 }
 
@@ -48,9 +55,69 @@ class SigningKeyError extends Error {
   override name = 'SigningKeyError' as const;
 }
 
+/** RSA keys shorter than this are refused (KMS offers 2048, 3072 and 4096 bits). */
+const MIN_RSA_BITS = 2048;
+/** RSA-PSS as KMS `RSASSA_PSS_SHA_256` signs: MGF1 with SHA-256, salt as long as the digest. */
+const PSS_SALT_LENGTH = 32;
+
+/**
+ * The signature algorithm a public key verifies, and the key-id prefix naming its type.
+ *
+ * @throws SigningKeyError for a key type or size a manifest cannot be signed with
+ */
+function keyTypeOf(publicKey: KeyObject): { algorithm: SignatureAlgorithm; prefix: string } {
+  const type = publicKey.asymmetricKeyType;
+  if (type === 'ed25519') return { algorithm: 'ed25519', prefix: 'ed25519' };
+  if (type === 'ec') {
+    const curve = publicKey.asymmetricKeyDetails?.namedCurve;
+    if (curve !== 'prime256v1') {
+      throw new SigningKeyError(`expected an EC key on P-256, got curve ${curve ?? 'unknown'}`);
+    }
+    return { algorithm: 'ecdsa-p256-sha256', prefix: 'ecdsa-p256' };
+  }
+  if (type === 'rsa') {
+    const bits = publicKey.asymmetricKeyDetails?.modulusLength ?? 0;
+    if (bits < MIN_RSA_BITS) {
+      throw new SigningKeyError(`expected an RSA key of at least ${MIN_RSA_BITS} bits, got ${bits}`);
+    }
+    return { algorithm: 'rsa-pss-sha256', prefix: `rsa-${bits}` };
+  }
+  throw new SigningKeyError(`expected an Ed25519, ECDSA P-256 or RSA public key, got ${type ?? 'unknown'}`);
+}
+
+/**
+ * The key id of a public key: `ed25519:`, `ecdsa-p256:` or `rsa-<bits>:` + the first 16 hex
+ * digits of the sha256 of its SPKI DER encoding.
+ *
+ * @throws SigningKeyError for another key type
+ */
 function keyIdOf(publicKey: KeyObject): string {
+  const { prefix } = keyTypeOf(publicKey);
   const der = publicKey.export({ type: 'spki', format: 'der' });
-  return `ed25519:${createHash('sha256').update(der).digest('hex').slice(0, 16)}`;
+  return `${prefix}:${createHash('sha256').update(der).digest('hex').slice(0, 16)}`;
+}
+
+/** Checks one signature of `algorithm` (already matched to the key type) over `data`. */
+function verifySignature(
+  algorithm: SignatureAlgorithm,
+  publicKey: KeyObject,
+  data: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  switch (algorithm) {
+    case 'ed25519':
+      return verify(null, data, publicKey, signature);
+    case 'ecdsa-p256-sha256':
+      // DER-encoded (r, s), as KMS returns ECDSA signatures.
+      return verify('sha256', data, { key: publicKey, dsaEncoding: 'der' }, signature);
+    case 'rsa-pss-sha256':
+      return verify(
+        'sha256',
+        data,
+        { key: publicKey, padding: cryptoConstants.RSA_PKCS1_PSS_PADDING, saltLength: PSS_SALT_LENGTH },
+        signature,
+      );
+  }
 }
 
 function publicPemOf(publicKey: KeyObject): string {
@@ -76,14 +143,11 @@ function signerFromPrivateKey(privateKey: KeyObject): LocalSigner {
 }
 
 function verifierFromPublicKey(publicKey: KeyObject): LocalVerifier {
-  if (publicKey.asymmetricKeyType !== 'ed25519') {
-    throw new SigningKeyError(
-      `expected an Ed25519 public key, got ${publicKey.asymmetricKeyType ?? 'unknown'}`,
-    );
-  }
+  const { algorithm: keyAlgorithm } = keyTypeOf(publicKey);
   const keyId = keyIdOf(publicKey);
   return Object.freeze({
     keyId,
+    algorithm: keyAlgorithm,
     publicKeyPem: publicPemOf(publicKey),
     verify: async (
       data: Uint8Array,
@@ -91,9 +155,10 @@ function verifierFromPublicKey(publicKey: KeyObject): LocalVerifier {
       signedBy: string,
       algorithm: SignatureAlgorithm,
     ) => {
-      if (signedBy !== keyId || algorithm !== 'ed25519') return false;
+      // A signature that claims another key or another algorithm than this key's type is invalid.
+      if (signedBy !== keyId || algorithm !== keyAlgorithm) return false;
       try {
-        return verify(null, data, publicKey, signature);
+        return verifySignature(keyAlgorithm, publicKey, data, signature);
       } catch {
         return false;
       }
@@ -102,9 +167,12 @@ function verifierFromPublicKey(publicKey: KeyObject): LocalVerifier {
 }
 
 /**
- * A verifier for one Ed25519 public key (SPKI PEM). It rejects signatures that name another key.
+ * A verifier for one public key (SPKI PEM): Ed25519 (`ed25519` signatures), EC P-256
+ * (`ecdsa-p256-sha256`: ECDSA with SHA-256 over the data, DER signature) or RSA of 2048 bits or
+ * more (`rsa-pss-sha256`: PSS with SHA-256, MGF1-SHA-256, 32-byte salt). It rejects signatures
+ * that name another key or another algorithm than the key type's.
  *
- * @throws SigningKeyError for a private key, a non-Ed25519 key or text that is not a public key
+ * @throws SigningKeyError for a private key, another key type or text that is not a public key
  */
 function verifierFromPublicKeyPem(pem: string): LocalVerifier {
   if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
@@ -232,10 +300,13 @@ export type { LocalSigner, LocalVerifier, SigningKey };
 export {
   defaultKeyDirectory,
   keyIdOf,
+  keyTypeOf,
   loadOrCreateSigningKey,
   PRIVATE_KEY_FILE,
+  PSS_SALT_LENGTH,
   PUBLIC_KEY_FILE,
   SigningKeyError,
   signerFromPrivateKeyPem,
+  verifierFromPublicKey,
   verifierFromPublicKeyPem,
 };

@@ -75,7 +75,7 @@ async function inputEntryForFile(file: string, name: string, records: number): P
   return { name, records, digest: 'not-validated', ...(await hashFile(file)) };
 }
 
-/** A signer that can also publish its public key (the local Ed25519 signer does; KMS can via GetPublicKey). */
+/** A signer that can also publish its public key (the local Ed25519 signer and the KMS signer do). */
 type PublishingSigner = ManifestSigner & { readonly publicKeyPem?: string };
 
 interface WrittenManifest {
@@ -200,7 +200,7 @@ async function chooseVerifier(
  * the manifest as extra.
  *
  * @throws ManifestError when manifest.json is missing, not JSON or not a valid signed manifest
- * @throws SigningKeyError when `publicKeyPem` is not an Ed25519 public key
+ * @throws SigningKeyError when `publicKeyPem` is not an Ed25519, ECDSA P-256 or RSA public key
  */
 async function verifyReportDirectory(
   dir: string,

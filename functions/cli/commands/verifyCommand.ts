@@ -167,7 +167,7 @@ function registerVerifyCommand(program: Command): void {
     .argument('<dir>', 'the report folder, local or s3://bucket/prefix')
     .option(
       '--public-key <file>',
-      'accept only this Ed25519 public key (PEM), e.g. the MSSP signing-key.pub.pem',
+      'accept only this public key (PEM: Ed25519, ECDSA P-256 or RSA), e.g. the MSSP signing-key.pub.pem',
     )
     .option('--json', 'print the result as JSON')
     .action(async (dir: string, options: VerifyCommandOptions) => runVerify(dir, options));

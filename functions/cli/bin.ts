@@ -17,6 +17,7 @@ import { registerCatalogCommand } from './commands/catalogCommand.js';
 import { registerCollectCommand } from './commands/collectCommand.js';
 import { registerDemoCommand } from './commands/demoCommand.js';
 import { registerReportCommand } from './commands/reportCommand.js';
+import { registerShareCommand } from './commands/shareCommand.js';
 import { registerVerifyCommand } from './commands/verifyCommand.js';
 import { ExitCode } from './exitCodes.js';
 
@@ -32,6 +33,7 @@ registerReportCommand(program);
 registerDemoCommand(program);
 registerCatalogCommand(program);
 registerVerifyCommand(program);
+registerShareCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -6,6 +6,7 @@
  * `exceptions` or `inventory` would otherwise silently change what a report says.
  */
 import { z } from 'zod';
+import { DEFAULT_LINK_EXPIRY, linkExpiryProblem } from '../share/linkExpiry.js';
 import { describeIssue, formatIssuePath } from '../shared/zodIssues.js';
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -104,20 +105,106 @@ const ExceptionSchema = z
   })
   .strict();
 
+/** Six fields as EventBridge Scheduler reads them: minutes hours day-of-month month day-of-week year. */
+const SCHEDULER_CRON = /^\S+ \S+ \S+ \S+ \S+ \S+$/;
+
 const ScheduleSchema = z
   .object({
-    frequency: z.enum(['daily', 'weekly', 'monthly']).optional(),
-    cron: z.string().optional(),
-    timezone: z.string().default('UTC'),
+    frequency: z
+      .enum(['daily', 'weekly', 'monthly'])
+      .optional()
+      .describe('runs at 06:00 local time: every day, Mondays, or the 1st; reports the last complete period'),
+    cron: z
+      .string()
+      .regex(SCHEDULER_CRON, 'expected a 6-field EventBridge cron such as "30 5 ? * MON-FRI *"')
+      .optional(),
+    period: z
+      .enum(['daily', 'weekly', 'monthly'])
+      .optional()
+      .describe('with cron: which period each run reports on (default daily)'),
+    timezone: z
+      .string()
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat('en-US', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'expected an IANA time zone such as Europe/Berlin')
+      .default('UTC'),
   })
   .strict()
-  .refine((s) => Boolean(s.frequency) !== Boolean(s.cron), 'set exactly one of frequency or cron');
+  .refine((s) => Boolean(s.frequency) !== Boolean(s.cron), 'set exactly one of frequency or cron')
+  .refine((s) => !(s.frequency && s.period), 'period goes with cron; frequency already sets the period');
+
+const ReportSettingsSchema = z
+  .object({
+    formats: z
+      .array(z.enum(['html', 'pdf', 'json', 'csv', 'ocsf']))
+      .min(1)
+      .default(['html', 'pdf', 'json', 'csv', 'ocsf'])
+      .describe('artifacts a scheduled run publishes'),
+    retainDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(36_500)
+      .default(400)
+      .describe('S3 Object Lock retention of each published object, in days'),
+    retentionMode: z.enum(['governance', 'compliance']).default('governance'),
+  })
+  .strict();
 
 const RecipientSchema = z
   .object({
     email: z.email('expected an e-mail address'),
     name: z.string().optional(),
     role: z.string().optional(),
+  })
+  .strict();
+
+/** How published reports reach the tenant: link lifetime and who is told (see docs/sharing.md). */
+const SharingSchema = z
+  .object({
+    linkExpiry: z
+      .string()
+      .superRefine((value, ctx) => {
+        const problem = linkExpiryProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .default(DEFAULT_LINK_EXPIRY),
+    notify: z
+      .union(
+        [
+          z
+            .object({
+              ses: z
+                .object({
+                  from: z.email('expected the verified SES sender address'),
+                  configurationSet: z.string().min(1).optional(),
+                })
+                .strict(),
+            })
+            .strict(),
+          z
+            .object({
+              sns: z
+                .object({
+                  topicArn: z
+                    .string()
+                    .regex(
+                      /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/,
+                      'expected an SNS topic ARN',
+                    ),
+                })
+                .strict(),
+            })
+            .strict(),
+        ],
+        { error: 'expected { ses: { from, configurationSet? } } or { sns: { topicArn } }' },
+      )
+      .optional(),
   })
   .strict();
 
@@ -148,7 +235,9 @@ export const TenantConfigSchema = z
     inventory: z.array(InventoryEntrySchema).default([]),
     exceptions: z.array(ExceptionSchema).default([]),
     schedule: ScheduleSchema.optional(),
+    reports: ReportSettingsSchema.optional(),
     recipients: z.array(RecipientSchema).default([]),
+    sharing: SharingSchema.optional(),
   })
   .strict()
   .superRefine((cfg, ctx) => {

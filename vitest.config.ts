@@ -10,7 +10,12 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     // Report signing keys of test runs stay in the work tree, never in the user's ~/.config.
-    env: { TRAILPROOF_SIGNING_KEY_DIR: '.tmp/test-signing-key' },
+    // Handlers run in-process in some tests: Powertools' log lines and metric blobs stay quiet.
+    env: {
+      TRAILPROOF_SIGNING_KEY_DIR: '.tmp/test-signing-key',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    },
     hookTimeout: 120_000,
     reporters: ['default', 'json'],
     outputFile: { json: '.tmp/vitest-report.json' },

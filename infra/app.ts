@@ -42,9 +42,13 @@ function loadTenantConfig(file: string): TenantConfig {
 const app = new App();
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
 
-const tenants = tenantFiles(app.node.tryGetContext('tenants')).map(loadTenantConfig);
+const files = tenantFiles(app.node.tryGetContext('tenants'));
+const tenants = files.map(loadTenantConfig);
+const alarmEmail = app.node.tryGetContext('alarmEmail') as string | undefined;
 
-new TrailproofStack(app, 'Trailproof', {
+new TrailproofStack(app, String(app.node.tryGetContext('stackName') ?? 'Trailproof'), {
   description: 'Trailproof: CloudTrail evidence reports for MSSP clients',
   tenants,
+  tenantConfigFiles: Object.fromEntries(tenants.map((t, i) => [t.id, files[i] as string])),
+  ...(alarmEmail ? { alarmEmail } : {}),
 });

@@ -13,10 +13,28 @@ import type { TenantAccount, TenantConfig } from '../core/config/tenantConfig.js
 import type { TimeWindow } from '../core/ingest/ingestEvents.js';
 import type { TrailAccess } from './collectJob.js';
 
+interface TrailOpenerOptions {
+  /**
+   * Refuse accounts without a `roleArn` instead of reading them with the caller's own credentials.
+   * The deployed pipeline sets it: its role must never stand in for a client's.
+   */
+  readonly requireRole?: boolean;
+}
+
 /** `files` paths in the tenant config are relative to the config file. */
-function trailOpener(config: TenantConfig, configFile: string | null, window: TimeWindow) {
+function trailOpener(
+  config: TenantConfig,
+  configFile: string | null,
+  window: TimeWindow,
+  options: TrailOpenerOptions = {},
+) {
   return async (account: TenantAccount): Promise<TrailAccess> => {
     const source = account.source;
+    if (options.requireRole && !('files' in source) && !account.roleArn) {
+      throw new Error(
+        `account ${account.id} (${account.name}) has no roleArn in tenant ${config.id}'s config; the pipeline reads client accounts only through their role (see docs/onboarding.md)`,
+      );
+    }
     if ('s3' in source) {
       const credentials = accountCredentials({
         roleArn: account.roleArn,
@@ -69,4 +87,5 @@ function trailOpener(config: TenantConfig, configFile: string | null, window: Ti
   };
 }
 
+export type { TrailOpenerOptions };
 export { trailOpener };

@@ -73,11 +73,15 @@ describe('Stack: TrailproofStack', () => {
     expect(() => app.synth({ force: true })).not.toThrow();
   });
 
-  it('creates exactly the storage resources', () => {
-    template.resourceCountIs('AWS::S3::Bucket', 2);
-    template.resourceCountIs('AWS::S3::BucketPolicy', 2);
-    template.resourceCountIs('AWS::KMS::Key', 1);
+  it('creates exactly the shared resources when no tenant pipeline is given', () => {
+    // Reports, staging and access-log buckets; keys for reports, staging, manifest signing and
+    // the operations topic/queue; no roles or policies without a tenant pipeline.
+    template.resourceCountIs('AWS::S3::Bucket', 3);
+    template.resourceCountIs('AWS::S3::BucketPolicy', 3);
+    template.resourceCountIs('AWS::KMS::Key', 4);
     template.resourceCountIs('AWS::IAM::Policy', 0);
+    template.resourceCountIs('AWS::IAM::Role', 0);
+    template.resourceCountIs('AWS::Lambda::Function', 0);
   });
 
   it('makes the reports bucket versioned, Object Lock protected for 365 days and retained', () => {

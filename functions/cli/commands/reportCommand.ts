@@ -1,15 +1,12 @@
 /**
  * @module `trailproof report <path>... --config tenant.yaml [--period …] [--out DIR] [--format …]`
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { S3ObjectStore } from '../../adapters/store/S3ObjectStore.js';
 import { createS3Client, isS3Uri, parseS3Uri } from '../../adapters/store/s3Access.js';
 import { loadPipelineData } from '../../jobs/loadPipelineData.js';
-import { REPORT_FORMATS, type ReportFormat, reportJob } from '../../jobs/reportJob.js';
-import { checkReportPrefix, uploadReport } from '../../jobs/reportLocation.js';
+import { publishReportJob } from '../../jobs/publishReportJob.js';
+import { REPORT_FORMATS, type ReportFormat, type ReportJobResult, reportJob } from '../../jobs/reportJob.js';
 import { ExitCode } from '../exitCodes.js';
 import { createProgress } from '../progress.js';
 import { formatSummary } from '../summary.js';
@@ -54,35 +51,42 @@ async function runReport(paths: readonly string[], options: ReportCommandOptions
   const window = windowFromOptions(options);
   const formats = parseFormats(options.format);
   const data = await loadPipelineData(options.config);
-  // An S3 destination: render into a temporary directory, then upload (the manifest last).
-  const remote = isS3Uri(options.out) ? parseS3Uri(options.out) : null;
-  const store = remote ? new S3ObjectStore(createS3Client(), remote.bucket) : null;
-  if (store && remote) await checkReportPrefix(store, remote.prefix);
-  if (!remote && options.retainDays) throw new UsageError('--retain-days applies to an s3:// --out only');
-  const outDir = remote ? await mkdtemp(path.join(tmpdir(), 'trailproof-report-')) : options.out;
+  if (!isS3Uri(options.out) && options.retainDays)
+    throw new UsageError('--retain-days applies to an s3:// --out only');
   const progress = createProgress();
-  const result = await reportJob({
+  const job = {
     inputs: paths,
-    outDir,
     data,
     window,
     formats,
     previousAnalysis: options.previous,
     onProgress: progress?.update,
-  });
-  progress?.done();
-  for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
-  let written = result.files;
-  if (store && remote) {
+  };
+  let result: ReportJobResult;
+  let written: readonly string[];
+  if (isS3Uri(options.out)) {
+    // An S3 destination: rendered in a scratch folder, then uploaded with the manifest last.
+    const { bucket, prefix } = parseS3Uri(options.out);
     const retention = options.retainDays
       ? {
           mode: (options.retentionMode ?? 'governance').toUpperCase() as 'GOVERNANCE' | 'COMPLIANCE',
           until: new Date(Date.now() + options.retainDays * 86_400_000),
         }
       : undefined;
-    written = await uploadReport(outDir, store, remote.prefix, retention);
-    await rm(outDir, { recursive: true, force: true });
+    const published = await publishReportJob({
+      ...job,
+      store: new S3ObjectStore(createS3Client(), bucket),
+      prefix,
+      retention,
+    });
+    result = published;
+    written = published.uploaded;
+  } else {
+    result = await reportJob({ ...job, outDir: options.out });
+    written = result.files;
   }
+  progress?.done();
+  for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
   process.stdout.write(`${formatSummary(result.analysis, written)}\n`);
   if (result.change) {
     const top = result.change.highlights.slice(0, 3);

@@ -1,0 +1,65 @@
+/**
+ * @module The events the state machine passes between the pipeline's functions. The workflow
+ * definition (infra/constructs/PipelineWorkflow.ts) and the local driver build exactly these shapes.
+ */
+import { z } from 'zod';
+
+const tenant = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'expected a tenant id');
+const period = z.string().regex(/^\d{4}-(?:\d{2}|W\d{2}|\d{2}-\d{2})$/, 'expected a day, ISO week or month');
+
+/** Plan: from the schedule (tenant + scheduled time) or a manual start (tenant + period). */
+const PlanEventSchema = z
+  .object({
+    tenant,
+    period: period.optional(),
+    scheduledTime: z.iso.datetime({ offset: true }).optional(),
+    /** The Step Functions execution name; names the run in shard outcomes. */
+    runId: z.string().min(1).max(128),
+  })
+  .refine((e) => e.period || e.scheduledTime, 'give period or scheduledTime');
+
+/** One Distributed Map item: a shard of collection work. */
+const ShardEventSchema = z.object({
+  tenant,
+  period,
+  runId: z.string().min(1).max(128),
+  account: z.string().regex(/^\d{12}$/, 'expected a 12-digit account id'),
+  region: z.string().optional(),
+});
+
+/**
+ * One Distributed Map result: the collect function's output, or what the map's catch records for
+ * a shard whose function failed (`status: "failed"`, the shard, the error and its cause).
+ */
+const ShardResultSchema = z.object({
+  account: z.string().optional(),
+  region: z.string().optional(),
+  shard: z.object({ account: z.string(), region: z.string().optional() }).optional(),
+  status: z.string(),
+  error: z.string().optional(),
+  cause: z.string().optional(),
+});
+
+/** Reduce + render + publish, after the map. */
+const ReportEventSchema = z.object({
+  tenant,
+  period,
+  runId: z.string().min(1).max(128),
+  shards: z.array(ShardEventSchema),
+  results: z.array(ShardResultSchema).default([]),
+});
+
+type PlanEvent = z.infer<typeof PlanEventSchema>;
+type ShardEvent = z.infer<typeof ShardEventSchema>;
+type ShardResult = z.infer<typeof ShardResultSchema>;
+type ReportEvent = z.input<typeof ReportEventSchema>;
+
+interface PlanOutput {
+  readonly tenant: string;
+  readonly period: string;
+  readonly runId: string;
+  readonly shards: readonly ShardEvent[];
+}
+
+export type { PlanEvent, PlanOutput, ReportEvent, ShardEvent, ShardResult };
+export { PlanEventSchema, ReportEventSchema, ShardEventSchema, ShardResultSchema };

@@ -1,0 +1,136 @@
+/**
+ * @module Reduce, analyze, render and publish: merges the shards' outcomes into the run's
+ * collect.json (shards that failed become coverage gaps), analyzes the staged records in one
+ * streaming pass, renders the report and publishes it with its signed manifest under Object Lock
+ * in the reports bucket, at `<tenant>/<period>/`.
+ */
+
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { createKmsSigner, type KmsSigner } from '../adapters/crypto/kmsSigning.js';
+import { parsePeriod } from '../core/analysis/period.js';
+import { stagingPrefix } from '../core/collect/collectState.js';
+import { previousPeriod } from '../core/schedule/schedulePeriod.js';
+import { finishCollect } from '../jobs/collectJob.js';
+import { publishReportJob } from '../jobs/publishReportJob.js';
+import { REPORT_FORMATS } from '../jobs/reportJob.js';
+import { ReportEventSchema } from './events.js';
+import {
+  logger,
+  metrics,
+  parseEvent,
+  RuntimeConfigError,
+  type RuntimeEnv,
+  reportsStore,
+  runtimeEnv,
+  stagingStore,
+  tenantData,
+} from './runtime.js';
+
+interface ReportOutput {
+  readonly tenant: string;
+  readonly period: string;
+  /** s3:// prefix of the published report. */
+  readonly reportUri: string;
+  readonly reportKeyPrefix: string;
+  readonly manifestKey: string;
+  readonly reportId: string;
+  readonly signingKeyId: string;
+  readonly records: number;
+  readonly findingsBySeverity: Readonly<Record<string, number>>;
+  readonly failedAccounts: number;
+  readonly comparedWithPrevious: boolean;
+}
+
+let kmsSigner: Promise<KmsSigner> | undefined;
+
+/** The KMS signer in AWS; outside Lambda without a key ARN, the local key (as the CLI does). */
+function manifestSigner(env: RuntimeEnv): Promise<KmsSigner> | undefined {
+  if (env.SIGNING_KEY_ARN) {
+    kmsSigner ??= createKmsSigner(new KMSClient({}), env.SIGNING_KEY_ARN);
+    return kmsSigner;
+  }
+  if (env.AWS_LAMBDA_FUNCTION_NAME) {
+    // A key made in /tmp would die with the container: its signatures would prove nothing.
+    throw new RuntimeConfigError('SIGNING_KEY_ARN is not set: reports are signed with the KMS key in AWS');
+  }
+  return undefined;
+}
+
+async function handler(event: unknown): Promise<ReportOutput> {
+  const input = parseEvent(ReportEventSchema, event, 'report');
+  const env = runtimeEnv();
+  const data = await tenantData(input.tenant, env);
+  const window = parsePeriod(input.period);
+  const staging = stagingStore(env);
+  const failures = new Map<string, string>();
+  for (const r of input.results) {
+    const shard = r.shard ?? (r.account ? { account: r.account, region: r.region } : null);
+    if (r.status !== 'failed' || !shard || !(r.error || r.cause)) continue;
+    failures.set(
+      shard.region ? `${shard.account} ${shard.region}` : shard.account,
+      r.error ?? r.cause ?? 'failed',
+    );
+  }
+  const run = await finishCollect(
+    { config: data.config, window, staging, runId: input.runId },
+    input.shards.map((s) => ({ account: s.account, ...(s.region ? { region: s.region } : {}) })),
+    failures,
+  );
+  const reports = reportsStore(env);
+  const settings = data.config.reports;
+  const prefix = `${data.config.id}/${input.period}/`;
+  const signer = await manifestSigner(env);
+  const retainDays = settings?.retainDays ?? 400;
+  const published = await publishReportJob({
+    inputs: [staging.uri(stagingPrefix(data.config.id, input.period))],
+    data,
+    window,
+    formats: settings?.formats ?? [...REPORT_FORMATS],
+    store: reports,
+    prefix,
+    retention: {
+      mode: (settings?.retentionMode ?? 'governance').toUpperCase() as 'GOVERNANCE' | 'COMPLIANCE',
+      until: new Date(Date.now() + retainDays * 86_400_000),
+    },
+    previousAnalysis: { key: `${data.config.id}/${previousPeriod(input.period)}/analysis.json` },
+    // One thread: the analysis worker's bootstrap file is not part of the bundle.
+    jobs: 1,
+    ...(signer ? { signer } : {}),
+  });
+  const bySeverity: Record<string, number> = {};
+  for (const f of published.analysis.findings) bySeverity[f.severity] = (bySeverity[f.severity] ?? 0) + 1;
+  metrics.addDimension('tenant', data.config.id);
+  metrics.addMetric('ReportsPublished', MetricUnit.Count, 1);
+  metrics.addMetric('RecordsAnalyzed', MetricUnit.Count, published.analysis.input.accepted);
+  metrics.addMetric(
+    'FailedAccounts',
+    MetricUnit.Count,
+    run.accounts.filter((a) => a.status === 'failed').length,
+  );
+  metrics.publishStoredMetrics();
+  for (const warning of published.warnings) logger.warn('report warning', { warning });
+  logger.info('published', {
+    tenant: data.config.id,
+    period: input.period,
+    reportId: published.reportId,
+    signingKeyId: published.signingKeyId,
+    objects: published.uploaded.length,
+  });
+  return {
+    tenant: data.config.id,
+    period: input.period,
+    reportUri: reports.uri(prefix),
+    reportKeyPrefix: prefix,
+    manifestKey: `${prefix}manifest.json`,
+    reportId: published.reportId,
+    signingKeyId: published.signingKeyId,
+    records: published.analysis.input.accepted,
+    findingsBySeverity: bySeverity,
+    failedAccounts: run.accounts.filter((a) => a.status === 'failed').length,
+    comparedWithPrevious: published.comparedWithPrevious,
+  };
+}
+
+export type { ReportOutput };
+export { handler };

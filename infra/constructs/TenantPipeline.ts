@@ -1,0 +1,479 @@
+/**
+ * @module One tenant's scheduled pipeline: its own functions and roles (so a tenant's code can
+ * touch only that tenant's prefixes and client roles), its config in a layer, a Step Functions
+ * workflow (Plan → Distributed Map of collection shards → Report) and an EventBridge Scheduler
+ * schedule in the tenant's time zone, with alarms.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  Annotations,
+  type CfnElement,
+  Duration,
+  RemovalPolicy,
+  Size,
+  Stack,
+  TimeZone,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import type { TenantConfig } from '../../functions/core/config/tenantConfig.js';
+import { scheduleExpression } from '../../functions/core/schedule/schedulePeriod.js';
+import { pipelineBundling, REPOSITORY_ROOT } from './functionBundling.js';
+import type { ReportStorage } from './ReportStorage.js';
+import type { StagingStorage } from './StagingStorage.js';
+
+interface TenantPipelineProps {
+  readonly tenant: TenantConfig;
+  /** The tenant's YAML file, shipped verbatim (its hash is recorded in every report). */
+  readonly tenantConfigFile: string;
+  readonly staging: StagingStorage;
+  readonly reports: ReportStorage;
+  /** Asymmetric KMS key (ECC_NIST_P256, SIGN_VERIFY) that signs report manifests. */
+  readonly signingKey: kms.IKey;
+  /** Where the schedule's undeliverable starts go. */
+  readonly deadLetterQueue: sqs.IQueue;
+  readonly alarmTopic: sns.ITopic;
+  /**
+   * Collection shards in flight at once. Each shard assumes one client role and reads one account
+   * (or region); S3 GETs are far from their quotas, so the limit is LookupEvents' 2 requests/s per
+   * account and region, which the shard paces itself, and the client's STS AssumeRole rate.
+   * @default 10
+   */
+  readonly maxConcurrency?: number;
+  /** Days the functions' and workflow's logs are kept. @default one year */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+const TEN_MINUTES = Duration.minutes(10);
+
+class TenantPipeline extends Construct {
+  readonly workFunction: nodejs.NodejsFunction;
+  readonly reportFunction: nodejs.NodejsFunction;
+  readonly stateMachine: sfn.StateMachine;
+  readonly schedule: scheduler.Schedule;
+  readonly failureAlarm: cloudwatch.Alarm;
+  readonly functionErrorAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: TenantPipelineProps) {
+    super(scope, id);
+    const { tenant } = props;
+    const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    const maxConcurrency = props.maxConcurrency ?? 10;
+    if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > 100) {
+      throw new Error(`maxConcurrency must be a whole number from 1 to 100, got ${maxConcurrency}`);
+    }
+    const assumable = clientRoles(tenant);
+    for (const account of tenant.accounts) {
+      if (!('files' in account.source) && !account.roleArn) {
+        Annotations.of(this).addWarning(
+          `tenant ${tenant.id}: account ${account.id} has no roleArn; scheduled runs will report it as not collected`,
+        );
+      }
+    }
+
+    const configLayer = new lambda.LayerVersion(this, 'Config', {
+      description: `Trailproof tenant config: ${tenant.id}`,
+      code: lambda.Code.fromAsset(tenantLayerDirectory(tenant, props.tenantConfigFile)),
+      compatibleRuntimes: [lambda.Runtime.NODEJS_24_X],
+      compatibleArchitectures: [lambda.Architecture.ARM_64, lambda.Architecture.X86_64],
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const environment = {
+      STAGING_BUCKET: props.staging.bucket.bucketName,
+      TRAILPROOF_TENANTS_DIR: '/opt/tenants',
+      TRAILPROOF_ASSET_ROOT: '/var/task',
+      POWERTOOLS_SERVICE_NAME: 'trailproof',
+      POWERTOOLS_METRICS_NAMESPACE: 'Trailproof',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    const logGroup = (name: string) =>
+      new logs.LogGroup(this, `${name}Logs`, { retention, removalPolicy: RemovalPolicy.RETAIN });
+
+    // The role clients trust (docs/onboarding.md): a fixed name, so their trust policy survives
+    // redeployments; it starts with no rights beyond its own logs.
+    const workLogs = logGroup('Work');
+    const workRole = new iam.Role(this, 'WorkRole', {
+      roleName: `trailproof-${tenant.id}-collector`,
+      description: `Trailproof ${tenant.id}: assumes the client's reader roles (with their ExternalId) and stages records`,
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    workLogs.grantWrite(workRole);
+    // Plan and collect: arm64, network bound; 1769 MB is one full vCPU for gunzip and parsing.
+    this.workFunction = new nodejs.NodejsFunction(this, 'WorkFunction', {
+      role: workRole,
+      description: `Trailproof ${tenant.id}: plan the run and collect one shard of CloudTrail`,
+      entry: path.join(REPOSITORY_ROOT, 'functions/handlers/workHandler.ts'),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 1769,
+      timeout: Duration.minutes(15),
+      layers: [configLayer],
+      environment,
+      logGroup: workLogs,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      bundling: pipelineBundling(false),
+    });
+    const reportLogs = logGroup('Report');
+    const reportRole = new iam.Role(this, 'ReportRole', {
+      description: `Trailproof ${tenant.id}: reads the staged period, publishes and signs its report`,
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    reportLogs.grantWrite(reportRole);
+    // Analyze and render: x86_64 (the @sparticuz/chromium build), memory for identities and
+    // Chromium, /tmp for the report before upload; one report per tenant at a time.
+    this.reportFunction = new nodejs.NodejsFunction(this, 'ReportFunction', {
+      description: `Trailproof ${tenant.id}: analyze the staged period, render and publish the signed report`,
+      entry: path.join(REPOSITORY_ROOT, 'functions/handlers/reportHandler.ts'),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.X86_64,
+      memorySize: 3008,
+      ephemeralStorageSize: Size.mebibytes(2048),
+      timeout: Duration.minutes(15),
+      reservedConcurrentExecutions: 1,
+      role: reportRole,
+      layers: [configLayer],
+      environment: {
+        ...environment,
+        REPORTS_BUCKET: props.reports.reportsBucket.bucketName,
+        SIGNING_KEY_ARN: props.signingKey.keyArn,
+      },
+      logGroup: reportLogs,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      bundling: pipelineBundling(true),
+    });
+
+    this.grantTenantAccess(props, assumable);
+    this.stateMachine = this.workflow(props, maxConcurrency, logGroup('Workflow'));
+
+    const timeZone = TimeZone.of(tenant.schedule?.timezone ?? 'UTC');
+    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+      description: `Trailproof ${tenant.id}: ${tenant.schedule?.frequency ?? (tenant.schedule?.cron ? 'cron' : 'daily')} report`,
+      schedule: scheduler.ScheduleExpression.expression(scheduleExpression(tenant), timeZone),
+      timeWindow: scheduler.TimeWindow.flexible(Duration.minutes(15)),
+      target: new targets.StepFunctionsStartExecution(this.stateMachine, {
+        input: scheduler.ScheduleTargetInput.fromObject({
+          scheduledTime: scheduler.ContextAttribute.scheduledTime,
+        }),
+        deadLetterQueue: props.deadLetterQueue,
+        retryAttempts: 5,
+        maxEventAge: Duration.hours(6),
+      }),
+    });
+
+    const alarmAction = new actions.SnsAction(props.alarmTopic);
+    this.failureAlarm = new cloudwatch.Alarm(this, 'RunFailedAlarm', {
+      alarmDescription: `Trailproof ${tenant.id}: a scheduled run failed, timed out or was aborted (no report for the period)`,
+      metric: new cloudwatch.MathExpression({
+        expression: 'failed + timedOut + aborted',
+        usingMetrics: {
+          failed: this.stateMachine.metricFailed({ statistic: 'Sum' }),
+          timedOut: this.stateMachine.metricTimedOut({ statistic: 'Sum' }),
+          aborted: this.stateMachine.metricAborted({ statistic: 'Sum' }),
+        },
+        period: Duration.minutes(5),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.functionErrorAlarm = new cloudwatch.Alarm(this, 'FunctionErrorAlarm', {
+      alarmDescription: `Trailproof ${tenant.id}: pipeline functions failed or were throttled`,
+      metric: new cloudwatch.MathExpression({
+        expression: 'workErrors + workThrottles + reportErrors + reportThrottles',
+        usingMetrics: {
+          workErrors: this.workFunction.metricErrors({ statistic: 'Sum' }),
+          workThrottles: this.workFunction.metricThrottles({ statistic: 'Sum' }),
+          reportErrors: this.reportFunction.metricErrors({ statistic: 'Sum' }),
+          reportThrottles: this.reportFunction.metricThrottles({ statistic: 'Sum' }),
+        },
+        period: Duration.minutes(5),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    for (const alarm of [this.failureAlarm, this.functionErrorAlarm]) alarm.addAlarmAction(alarmAction);
+  }
+
+  /** The tenant's rights, and nothing else: its client roles, its prefixes, the keys they need. */
+  private grantTenantAccess(props: TenantPipelineProps, assumable: readonly ClientRole[]): void {
+    const { tenant, staging, reports } = props;
+    const stagingObjects = staging.bucket.arnForObjects(`staging/${tenant.id}/*`);
+    const reportObjects = reports.reportsBucket.arnForObjects(`${tenant.id}/*`);
+    const listOwn = (bucket: string, prefix: string, sid: string) =>
+      new iam.PolicyStatement({
+        sid,
+        actions: ['s3:ListBucket'],
+        resources: [bucket],
+        conditions: { StringLike: { 's3:prefix': [prefix, `${prefix}*`] } },
+      });
+
+    const work = this.workFunction.role as iam.Role;
+    assumable.forEach((role, i) => {
+      work.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: `AssumeClientRole${i}`,
+          actions: ['sts:AssumeRole'],
+          resources: [role.roleArn],
+          conditions: { StringEquals: { 'sts:ExternalId': role.externalId } },
+        }),
+      );
+    });
+    work.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'StageOwnRecords',
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [stagingObjects],
+      }),
+    );
+    work.addToPrincipalPolicy(listOwn(staging.bucket.bucketArn, `staging/${tenant.id}/`, 'ListOwnStaging'));
+    staging.key.grant(work, 'kms:Decrypt', 'kms:GenerateDataKey');
+
+    const report = this.reportFunction.role as iam.Role;
+    report.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadOwnStagedRecords',
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [stagingObjects],
+      }),
+    );
+    report.addToPrincipalPolicy(listOwn(staging.bucket.bucketArn, `staging/${tenant.id}/`, 'ListOwnStaging'));
+    report.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PublishOwnReports',
+        actions: ['s3:GetObject', 's3:PutObject', 's3:PutObjectRetention'],
+        resources: [reportObjects],
+      }),
+    );
+    report.addToPrincipalPolicy(listOwn(reports.reportsBucket.bucketArn, `${tenant.id}/`, 'ListOwnReports'));
+    staging.key.grant(report, 'kms:Decrypt', 'kms:GenerateDataKey');
+    reports.key.grant(report, 'kms:Decrypt', 'kms:GenerateDataKey');
+    props.signingKey.grant(report, 'kms:Sign', 'kms:GetPublicKey');
+
+    const stagingArn = Stack.of(this).resolve(staging.bucket.bucketArn) as { 'Fn::GetAtt': [string, string] };
+    const reportsArn = Stack.of(this).resolve(reports.reportsBucket.bucketArn) as {
+      'Fn::GetAtt': [string, string];
+    };
+    const staged = `Resource::<${stagingArn['Fn::GetAtt'][0]}.Arn>/staging/${tenant.id}/*`;
+    const published = `Resource::<${reportsArn['Fn::GetAtt'][0]}.Arn>/${tenant.id}/*`;
+    for (const [fn, resources] of [
+      [this.workFunction, [staged]],
+      [this.reportFunction, [staged, published]],
+    ] as const) {
+      for (const resource of resources) {
+        Validations.of(fn.role as iam.Role).acknowledge({
+          id: `AwsSolutions::AwsSolutions-IAM5[${resource}]`,
+          reason:
+            "object keys are per period and account; the wildcard is bounded by this tenant's own prefix",
+        });
+      }
+    }
+  }
+
+  private workflow(props: TenantPipelineProps, maxConcurrency: number, logGroup: logs.ILogGroup) {
+    const { tenant } = props;
+    const throttleRetry = (task: tasks.LambdaInvoke) =>
+      task.addRetry({
+        errors: ['Lambda.TooManyRequestsException', 'Lambda.ServiceException', 'Lambda.SdkClientException'],
+        interval: Duration.seconds(5),
+        backoffRate: 2,
+        maxAttempts: 6,
+        jitterStrategy: sfn.JitterType.FULL,
+      });
+
+    const plan = new tasks.LambdaInvoke(this, 'Plan', {
+      comment: 'the period (from the schedule time or the input) and the account × region shards',
+      lambdaFunction: this.workFunction,
+      payload: sfn.TaskInput.fromObject({
+        step: 'plan',
+        tenant: tenant.id,
+        runId: sfn.JsonPath.executionName,
+        input: sfn.JsonPath.entirePayload,
+      }),
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      resultPath: '$.plan',
+      taskTimeout: sfn.Timeout.duration(Duration.minutes(2)),
+    });
+    throttleRetry(plan);
+
+    const collect = new tasks.LambdaInvoke(this, 'CollectShard', {
+      comment: 'collect one account (or account and region) into staging; resumable from its checkpoint',
+      lambdaFunction: this.workFunction,
+      payload: sfn.TaskInput.fromObject({ step: 'collect', shard: sfn.JsonPath.entirePayload }),
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      taskTimeout: sfn.Timeout.duration(Duration.minutes(15)),
+    });
+    throttleRetry(collect);
+    // A crashed or timed-out shard is retried once (its checkpoint makes that cheap), then becomes
+    // a coverage gap in the report instead of failing the run.
+    collect.addRetry({
+      errors: ['States.Timeout', 'States.TaskFailed'],
+      maxAttempts: 1,
+      interval: TEN_MINUTES,
+    });
+    const shardFailed = new sfn.Pass(this, 'ShardFailed', {
+      comment: 'record the failed shard for the report',
+      parameters: {
+        status: 'failed',
+        'shard.$': '$.shard',
+        'error.$': '$.failure.Error',
+        'cause.$': '$.failure.Cause',
+      },
+    });
+    collect.addCatch(
+      new sfn.Pass(this, 'KeepShard', {
+        parameters: { 'shard.$': '$$.Map.Item.Value', 'failure.$': '$.failure' },
+      }).next(shardFailed),
+      { errors: ['States.ALL'], resultPath: '$.failure' },
+    );
+
+    const shards = new sfn.DistributedMap(this, 'CollectShards', {
+      comment: 'one child execution per shard; concurrency below the clients’ STS and LookupEvents limits',
+      itemsPath: '$.plan.shards',
+      maxConcurrency,
+      mapExecutionType: sfn.StateMachineType.STANDARD,
+      resultPath: '$.results',
+      label: 'CollectShards',
+    });
+    shards.itemProcessor(collect);
+
+    const report = new tasks.LambdaInvoke(this, 'Report', {
+      comment: 'reduce the shards, analyze, render and publish the signed report',
+      lambdaFunction: this.reportFunction,
+      payload: sfn.TaskInput.fromObject({
+        tenant: tenant.id,
+        period: sfn.JsonPath.stringAt('$.plan.period'),
+        runId: sfn.JsonPath.stringAt('$.plan.runId'),
+        shards: sfn.JsonPath.listAt('$.plan.shards'),
+        results: sfn.JsonPath.listAt('$.results'),
+      }),
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      resultPath: '$.report',
+      taskTimeout: sfn.Timeout.duration(Duration.minutes(15)),
+    });
+    throttleRetry(report);
+
+    const machine = new sfn.StateMachine(this, 'Workflow', {
+      comment: `Trailproof ${tenant.id}: plan, collect shards, report`,
+      definitionBody: sfn.DefinitionBody.fromChainable(
+        plan.next(shards).next(report).next(new sfn.Succeed(this, 'Published')),
+      ),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      timeout: Duration.hours(6),
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    this.acknowledgeWorkflowWildcards(machine);
+    return machine;
+  }
+
+  /** The workflow role's generated wildcards, each bounded to this tenant's own resources. */
+  private acknowledgeWorkflowWildcards(machine: sfn.StateMachine): void {
+    const stack = Stack.of(this);
+    const logical = (c: Construct) => stack.getLogicalId(c.node.defaultChild as CfnElement);
+    const pseudo = (value: string, name: string) => (Token.isUnresolved(value) ? `<AWS::${name}>` : value);
+    const region = pseudo(stack.region, 'Region');
+    const partition = Token.isUnresolved(stack.region) ? '<AWS::Partition>' : stack.partition;
+    const name = `{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${logical(machine)}"}]}]}`;
+    const executions = `arn:${partition}:states:${region}:${pseudo(stack.account, 'AccountId')}:execution:${name}`;
+    const acknowledgements: [string, string][] = [
+      [
+        `Resource::<${logical(this.workFunction)}.Arn>:*`,
+        'invoking the tenant’s own work function by version or alias; no other function matches',
+      ],
+      [
+        `Resource::<${logical(this.reportFunction)}.Arn>:*`,
+        'invoking the tenant’s own report function by version or alias; no other function matches',
+      ],
+      [
+        'Resource::*',
+        'X-Ray trace segments and CloudWatch Logs vended delivery have no resource-level permissions',
+      ],
+      [
+        `Resource::${executions}:*`,
+        'the Distributed Map starts and stops child executions of this state machine only',
+      ],
+      [
+        `Resource::${executions}/CollectShards:*`,
+        'the Distributed Map reads the child executions of its own map run only',
+      ],
+    ];
+    for (const [resource, reason] of acknowledgements) {
+      Validations.of(machine).acknowledge({ id: `AwsSolutions::AwsSolutions-IAM5[${resource}]`, reason });
+    }
+  }
+}
+
+interface ClientRole {
+  readonly roleArn: string;
+  readonly externalId: string;
+}
+
+/** The distinct (role, ExternalId) pairs the tenant's accounts are read through. */
+function clientRoles(tenant: TenantConfig): ClientRole[] {
+  const roles = new Map<string, ClientRole>();
+  for (const account of tenant.accounts) {
+    if (!account.roleArn) continue;
+    if (!account.externalId) {
+      throw new Error(
+        `tenant ${tenant.id}: account ${account.id} has a roleArn but no externalId; the pipeline assumes client roles only with an ExternalId`,
+      );
+    }
+    roles.set(`${account.roleArn}\0${account.externalId}`, {
+      roleArn: account.roleArn,
+      externalId: account.externalId,
+    });
+  }
+  return [...roles.values()].sort((a, b) =>
+    (a.roleArn + a.externalId).localeCompare(b.roleArn + b.externalId),
+  );
+}
+
+/**
+ * A folder with `tenants/<id>.yaml` (the file as written, so its hash matches the MSSP's copy) and
+ * its logo at the same relative place; mounted by Lambda at `/opt`.
+ */
+function tenantLayerDirectory(tenant: TenantConfig, configFile: string): string {
+  const root = mkdtempSync(path.join(os.tmpdir(), `trailproof-tenant-${tenant.id}-`));
+  const dir = path.join(root, 'tenants');
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(configFile, path.join(dir, `${tenant.id}.yaml`));
+  const logo = tenant.mssp.logo;
+  if (logo) {
+    const target = path.resolve(dir, logo);
+    if (!target.startsWith(`${dir}${path.sep}`)) {
+      throw new Error(
+        `tenant ${tenant.id}: logo ${logo} lies outside the config file's folder; put it beside or below ${configFile}`,
+      );
+    }
+    mkdirSync(path.dirname(target), { recursive: true });
+    copyFileSync(path.resolve(path.dirname(configFile), logo), target);
+  }
+  return root;
+}
+
+export { clientRoles, TenantPipeline, type TenantPipelineProps };

@@ -1,0 +1,318 @@
+/**
+ * A scheduled run end to end without AWS: the stack is synthesized (as `cdk deploy` would see it),
+ * and the local driver executes its Step Functions definition for one tenant, calling the real
+ * handlers against the S3 test server (Ceph radosgw): Plan from the Scheduler's input, a
+ * Distributed Map of collection shards through the client's role, then Report, which publishes a
+ * signed report under Object Lock. STS and CloudTrail ListPublicKeys have no local server, so the
+ * SDK is mocked for them (and the calls are asserted); every S3 request is real.
+ */
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CloudTrailClient, ListPublicKeysCommand } from '@aws-sdk/client-cloudtrail';
+import {
+  GetObjectCommand,
+  GetObjectRetentionCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
+import { App } from 'aws-cdk-lib';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseYamlText } from '../../functions/adapters/fs/readYamlDocument.js';
+import { writeTrailFiles } from '../../functions/adapters/fs/writeTrailFiles.js';
+import { parseTenantConfig } from '../../functions/core/config/tenantConfig.js';
+import { generateTenantMonth } from '../../functions/core/sample/generateTenantMonth.js';
+import { handler as reportHandler } from '../../functions/handlers/reportHandler.js';
+import { handler as workHandler } from '../../functions/handlers/workHandler.js';
+import { TrailproofStack } from '../../infra/stacks/TrailproofStack.js';
+import { cloudTrailDigestChains, createDigestSigningKey } from '../helpers/cloudTrailDigests.js';
+import { runCli } from '../helpers/runCli.js';
+import { freshBucket, type S3TestServer, s3TestClient, s3TestServer } from '../helpers/s3Client.js';
+import {
+  definitionFromTemplate,
+  type Handler,
+  runStateMachine,
+  type Step,
+} from '../helpers/workflowDriver.js';
+
+const ORG = 'o-abcdef1234';
+const READER = 'arn:aws:iam::444444444444:role/trailproof-reader';
+const EXTERNAL_ID = 'northwind-acme-7c2f91';
+const signingKey = createDigestSigningKey();
+
+let server: S3TestServer;
+let s3: S3Client;
+let work: string;
+let trailBucket: string;
+let stagingBucket: string;
+let reportsBucket: string;
+let tenantFile: string;
+let template: {
+  Resources: Record<
+    string,
+    { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, string> }
+  >;
+};
+let layerDir: string;
+const sts = mockClient(STSClient);
+const cloudTrail = mockClient(CloudTrailClient);
+const savedEnv = { ...process.env };
+
+beforeAll(async () => {
+  server = await s3TestServer();
+  s3 = s3TestClient();
+  work = await mkdtemp(path.join(tmpdir(), 'trailproof-scheduled-'));
+  // Two days of the sample tenant in an organization trail's layout, with digest files.
+  const tree = path.join(work, 'tree');
+  const records = [...generateTenantMonth({ month: '2026-10', targetEvents: 12_000 })].filter(
+    (r) => (r.eventTime as string) >= '2026-10-05' && (r.eventTime as string) < '2026-10-07',
+  );
+  await writeTrailFiles(records, tree);
+  trailBucket = await freshBucket('org-trail');
+  const keys = (await readdir(tree, { recursive: true })).filter((k) => k.endsWith('.json.gz')).sort();
+  const logs = await Promise.all(
+    keys.map(async (k) => ({
+      key: k.replace(/^AWSLogs\//, `AWSLogs/${ORG}/`),
+      body: new Uint8Array(await readFile(path.join(tree, k))),
+    })),
+  );
+  const digests = cloudTrailDigestChains({
+    bucket: trailBucket,
+    trailName: 'acme-org-trail',
+    homeRegion: 'eu-west-1',
+    organizationId: ORG,
+    firstDigestEnd: '2026-10-05T00:01:31Z',
+    digestCount: 50,
+    logFiles: logs.map((l) => ({ bucket: trailBucket, key: l.key, bytes: l.body })),
+    signingKey,
+  });
+  const objects = [
+    ...logs,
+    ...digests.map((d) => ({ key: d.key, body: d.bytes, metadata: { ...d.metadata } })),
+  ];
+  for (let i = 0; i < objects.length; i += 16) {
+    await Promise.all(
+      objects.slice(i, i + 16).map((o) =>
+        s3.send(
+          new PutObjectCommand({
+            Bucket: trailBucket,
+            Key: o.key,
+            Body: o.body,
+            Metadata: 'metadata' in o ? (o.metadata as Record<string, string>) : undefined,
+          }),
+        ),
+      ),
+    );
+  }
+  stagingBucket = await freshBucket('staging');
+  reportsBucket = await freshBucket('reports', { objectLock: true });
+
+  // The demo tenant, reading the org trail through the reader role; acme-dev's role is another
+  // one, which the client has not deployed (AssumeRole is denied): a coverage gap, not a failure.
+  const yaml = (await readFile('examples/demo-tenant.yaml', 'utf8'))
+    .replace(
+      /bucket: acme-cloudtrail-logs-444444444444\n/g,
+      `bucket: ${trailBucket}\n        organizationId: ${ORG}\n`,
+    )
+    .replace(
+      /( {2}- id: "333333333333"[\s\S]*?roleArn: )arn:aws:iam::444444444444:role\/trailproof-reader/,
+      '$1arn:aws:iam::333333333333:role/trailproof-reader',
+    );
+  tenantFile = path.join(work, 'acme.yaml');
+  await writeFile(
+    tenantFile,
+    `${yaml.replace(/schedule:\n {2}frequency: monthly\n/, 'schedule:\n  frequency: daily\n')}\nreports:\n  retainDays: 1\n`,
+  );
+  const config = parseTenantConfig(parseYamlText(await readFile(tenantFile, 'utf8'), tenantFile), tenantFile);
+
+  const outdir = path.join(work, 'cdk.out');
+  // cdk.json's feature flags, as `cdk synth` uses them; bundling off (the handlers run from source).
+  const flags = JSON.parse(await readFile('cdk.json', 'utf8')).context as Record<string, unknown>;
+  const app = new App({ outdir, context: { ...flags, 'aws:cdk:bundling-stacks': [] } });
+  const stack = new TrailproofStack(app, 'Trailproof', {
+    env: { account: '999999999999', region: 'eu-west-1' },
+    tenants: [config],
+    tenantConfigFiles: { acme: tenantFile },
+  });
+  const assembly = app.synth();
+  template = assembly.getStackByName(stack.stackName).template;
+  // The tenant's config layer exactly as it would be uploaded.
+  const [layer] = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::LayerVersion');
+  if (!layer) throw new Error('the stack has no config layer');
+  const layerKey = (layer.Properties.Content as { S3Key: string }).S3Key;
+  layerDir = path.join(outdir, `asset.${layerKey.replace(/\.zip$/, '')}`);
+
+  sts.on(AssumeRoleCommand).callsFake((input: { RoleArn: string; ExternalId?: string }) => {
+    if (input.RoleArn !== READER || input.ExternalId !== EXTERNAL_ID) {
+      throw Object.assign(
+        new Error(`User is not authorized to perform: sts:AssumeRole on resource: ${input.RoleArn}`),
+        {
+          name: 'AccessDenied',
+        },
+      );
+    }
+    return {
+      Credentials: {
+        AccessKeyId: server.accessKeyId,
+        SecretAccessKey: server.secretAccessKey,
+        SessionToken: 'local',
+        Expiration: new Date(Date.now() + 3_600_000),
+      },
+    };
+  });
+  cloudTrail.on(ListPublicKeysCommand).resolves({ PublicKeyList: [signingKey.publicKey] });
+  Object.assign(process.env, {
+    STAGING_BUCKET: stagingBucket,
+    REPORTS_BUCKET: reportsBucket,
+    TRAILPROOF_TENANTS_DIR: path.join(layerDir, 'tenants'),
+    AWS_ENDPOINT_URL_S3: server.endpoint,
+    S3_FORCE_PATH_STYLE: '1',
+    AWS_REGION: server.region,
+    AWS_ACCESS_KEY_ID: server.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+  });
+}, 240_000);
+
+afterAll(() => {
+  sts.restore();
+  cloudTrail.restore();
+  for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
+  Object.assign(process.env, savedEnv);
+});
+
+function handlers(): Map<string, Handler> {
+  const map = new Map<string, Handler>();
+  for (const [id, r] of Object.entries(template.Resources)) {
+    if (r.Type !== 'AWS::Lambda::Function') continue;
+    if (id.includes('WorkFunction')) map.set(`arn:local:${id}`, workHandler);
+    else if (id.includes('ReportFunction')) map.set(`arn:local:${id}`, reportHandler);
+  }
+  return map;
+}
+
+async function listKeys(bucket: string, prefix: string): Promise<string[]> {
+  const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+  return (out.Contents ?? []).map((o) => o.Key as string).sort();
+}
+
+describe('a scheduled run of the deployed workflow, executed locally', () => {
+  let run: { output: unknown; steps: Step[] };
+
+  it('plans the period from the schedule time, collects each shard, and publishes the signed report', async () => {
+    const definition = definitionFromTemplate(template, 'acme');
+    // What EventBridge Scheduler sends (ScheduleTargetInput with <aws.scheduler.scheduled-time>).
+    const schedule = Object.values(template.Resources).find((r) => r.Type === 'AWS::Scheduler::Schedule');
+    const target = schedule?.Properties.Target as { Input: string };
+    const input = JSON.parse(target.Input.replace('<aws.scheduler.scheduled-time>', '2026-10-06T04:00:00Z'));
+    run = await runStateMachine(definition, input, handlers(), { Execution: { Name: 'run-2026-10-05-a' } });
+    const output = run.output as {
+      plan: { period: string; shards: { account: string; region?: string }[] };
+      results: { status: string; shard?: { account: string } }[];
+      report: { reportUri: string; manifestKey: string; failedAccounts: number; records: number };
+    };
+    expect(output.plan.period).toBe('2026-10-05');
+    // Four accounts × the two configured regions.
+    expect(output.plan.shards).toHaveLength(8);
+    expect(output.results.map((r) => r.status).sort()).toEqual([
+      'failed',
+      'failed',
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+    ]);
+    expect(output.report.failedAccounts).toBe(1);
+    expect(output.report.records).toBeGreaterThan(100);
+    expect(output.report.reportUri).toBe(`s3://${reportsBucket}/acme/2026-10-05/`);
+    const published = await listKeys(reportsBucket, 'acme/2026-10-05/');
+    expect(published).toEqual(
+      expect.arrayContaining([
+        'acme/2026-10-05/analysis.json',
+        'acme/2026-10-05/manifest.json',
+        'acme/2026-10-05/report.html',
+        'acme/2026-10-05/report.pdf',
+        'acme/2026-10-05/findings.ocsf.jsonl',
+      ]),
+    );
+    const retention = await s3.send(
+      new GetObjectRetentionCommand({ Bucket: reportsBucket, Key: 'acme/2026-10-05/manifest.json' }),
+    );
+    expect(retention.Retention?.Mode).toBe('GOVERNANCE');
+  }, 300_000);
+
+  it('reads client accounts only through their role with its ExternalId', () => {
+    const calls = sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input);
+    expect(calls.length).toBeGreaterThan(0);
+    for (const call of calls) expect(call.ExternalId).toBe(EXTERNAL_ID);
+    expect(new Set(calls.map((c) => c.RoleArn))).toEqual(
+      new Set([READER, 'arn:aws:iam::333333333333:role/trailproof-reader']),
+    );
+  });
+
+  it('names the account it could not read in the report, and validated the digests of the others', async () => {
+    const html = await (
+      await s3.send(new GetObjectCommand({ Bucket: reportsBucket, Key: 'acme/2026-10-05/report.html' }))
+    ).Body!.transformToString();
+    const text = html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(text).toContain('333333333333');
+    expect(text).toMatch(/not authorized to perform: sts:AssumeRole/);
+    const manifest = JSON.parse(
+      await (
+        await s3.send(new GetObjectCommand({ Bucket: reportsBucket, Key: 'acme/2026-10-05/manifest.json' }))
+      ).Body!.transformToString(),
+    );
+    // Every trail object read was covered by a validly signed digest.
+    const totals = manifest.manifest.inputTotals as { files: number; byDigest: Record<string, number> };
+    expect(totals.files).toBeGreaterThan(100);
+    expect(totals.byDigest).toMatchObject({ verified: totals.files, failed: 0 });
+  });
+
+  it('is verifiable where it landed', async () => {
+    const verified = await runCli(['verify', `s3://${reportsBucket}/acme/2026-10-05/`], {
+      AWS_ENDPOINT_URL_S3: server.endpoint,
+      S3_FORCE_PATH_STYLE: '1',
+      AWS_ACCESS_KEY_ID: server.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
+      AWS_REGION: server.region,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    });
+    expect(verified.stderr).toBe('');
+    expect(verified.code).toBe(0);
+  });
+
+  it('re-runs the same period idempotently: no object is read twice, the findings are the same', async () => {
+    const first = JSON.parse(
+      await (
+        await s3.send(new GetObjectCommand({ Bucket: reportsBucket, Key: 'acme/2026-10-05/analysis.json' }))
+      ).Body!.transformToString(),
+    ) as { findings: { id: string }[] };
+    const again = await runStateMachine(
+      definitionFromTemplate(template, 'acme'),
+      { period: '2026-10-05' },
+      handlers(),
+      { Execution: { Name: 'run-2026-10-05-b' } },
+    );
+    const collected = again.steps
+      .filter((s) => s.state === 'CollectShard')
+      .map((s) => s.output as { account: string; status: string; records: number });
+    expect(collected).toHaveLength(8);
+    // The readable accounts: their checkpoints say every object was read already.
+    const readable = collected.filter((c) => c.account !== '333333333333');
+    expect(readable.map((c) => [c.status, c.records])).toEqual(Array(6).fill(['ok', 0]));
+    const second = JSON.parse(
+      await (
+        await s3.send(new GetObjectCommand({ Bucket: reportsBucket, Key: 'acme/2026-10-05/analysis.json' }))
+      ).Body!.transformToString(),
+    ) as { findings: { id: string }[] };
+    expect(second.findings.map((f) => f.id)).toEqual(first.findings.map((f) => f.id));
+    const outcomes = await listKeys(stagingBucket, 'staging/acme/2026-10-05/outcomes/');
+    expect(outcomes).toHaveLength(8);
+  }, 300_000);
+});

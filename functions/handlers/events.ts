@@ -49,6 +49,9 @@ const ReportEventSchema = z.object({
   results: z.array(ShardResultSchema).default([]),
 });
 
+/** Share, after Report: the published period of the tenant. */
+const ShareEventSchema = z.object({ tenant, period });
+
 type PlanEvent = z.infer<typeof PlanEventSchema>;
 type ShardEvent = z.infer<typeof ShardEventSchema>;
 type ShardResult = z.infer<typeof ShardResultSchema>;
@@ -62,4 +65,4 @@ interface PlanOutput {
 }
 
 export type { PlanEvent, PlanOutput, ReportEvent, ShardEvent, ShardResult };
-export { PlanEventSchema, ReportEventSchema, ShardEventSchema, ShardResultSchema };
+export { PlanEventSchema, ReportEventSchema, ShardEventSchema, ShardResultSchema, ShareEventSchema };

@@ -141,7 +141,7 @@ class TenantPipeline extends Construct {
     // Chromium, /tmp for the report before upload; one report per tenant at a time.
     this.reportFunction = new nodejs.NodejsFunction(this, 'ReportFunction', {
       description: `Trailproof ${tenant.id}: analyze the staged period, render and publish the signed report`,
-      entry: path.join(REPOSITORY_ROOT, 'functions/handlers/reportHandler.ts'),
+      entry: path.join(REPOSITORY_ROOT, 'functions/handlers/publishHandler.ts'),
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.X86_64,
@@ -270,6 +270,7 @@ class TenantPipeline extends Construct {
     staging.key.grant(report, 'kms:Decrypt', 'kms:GenerateDataKey');
     reports.key.grant(report, 'kms:Decrypt', 'kms:GenerateDataKey');
     props.signingKey.grant(report, 'kms:Sign', 'kms:GetPublicKey');
+    this.grantNotification(tenant, report);
 
     const stagingArn = Stack.of(this).resolve(staging.bucket.bucketArn) as { 'Fn::GetAtt': [string, string] };
     const reportsArn = Stack.of(this).resolve(reports.reportsBucket.bucketArn) as {
@@ -289,6 +290,47 @@ class TenantPipeline extends Construct {
         });
       }
     }
+  }
+
+  /** The tenant's notification channel only: its SES sender (and configuration set), or its topic. */
+  private grantNotification(tenant: TenantConfig, role: iam.Role): void {
+    const notify = tenant.sharing?.notify;
+    if (!notify) return;
+    const stack = Stack.of(this);
+    if ('sns' in notify) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'NotifyTopic',
+          actions: ['sns:Publish'],
+          resources: [notify.sns.topicArn],
+        }),
+      );
+      return;
+    }
+    const identities = stack.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'NotifyByEmail',
+        actions: ['ses:SendEmail'],
+        resources: [
+          identities,
+          ...(notify.ses.configurationSet
+            ? [
+                stack.formatArn({
+                  service: 'ses',
+                  resource: 'configuration-set',
+                  resourceName: notify.ses.configurationSet,
+                }),
+              ]
+            : []),
+        ],
+        conditions: { StringEquals: { 'ses:FromAddress': notify.ses.from } },
+      }),
+    );
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::${nagArn(stack, 'ses', 'identity/*')}]`,
+      reason: `SES authorises against the sender's address or domain identity, whichever is verified; the ses:FromAddress condition pins the sender to ${notify.ses.from}`,
+    });
   }
 
   private workflow(props: TenantPipelineProps, maxConcurrency: number, logGroup: logs.ILogGroup) {
@@ -364,6 +406,7 @@ class TenantPipeline extends Construct {
       comment: 'reduce the shards, analyze, render and publish the signed report',
       lambdaFunction: this.reportFunction,
       payload: sfn.TaskInput.fromObject({
+        step: 'report',
         tenant: tenant.id,
         period: sfn.JsonPath.stringAt('$.plan.period'),
         runId: sfn.JsonPath.stringAt('$.plan.runId'),
@@ -377,10 +420,25 @@ class TenantPipeline extends Construct {
     });
     throttleRetry(report);
 
+    const share = new tasks.LambdaInvoke(this, 'Share', {
+      comment: 'regenerate the tenant index page; notify recipients with expiring links (summary only)',
+      lambdaFunction: this.reportFunction,
+      payload: sfn.TaskInput.fromObject({
+        step: 'share',
+        tenant: tenant.id,
+        period: sfn.JsonPath.stringAt('$.plan.period'),
+      }),
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      resultPath: '$.share',
+      taskTimeout: sfn.Timeout.duration(Duration.minutes(5)),
+    });
+    throttleRetry(share);
+
     const machine = new sfn.StateMachine(this, 'Workflow', {
-      comment: `Trailproof ${tenant.id}: plan, collect shards, report`,
+      comment: `Trailproof ${tenant.id}: plan, collect shards, report, share`,
       definitionBody: sfn.DefinitionBody.fromChainable(
-        plan.next(shards).next(report).next(new sfn.Succeed(this, 'Published')),
+        plan.next(shards).next(report).next(share).next(new sfn.Succeed(this, 'Published')),
       ),
       stateMachineType: sfn.StateMachineType.STANDARD,
       timeout: Duration.hours(6),
@@ -395,11 +453,8 @@ class TenantPipeline extends Construct {
   private acknowledgeWorkflowWildcards(machine: sfn.StateMachine): void {
     const stack = Stack.of(this);
     const logical = (c: Construct) => stack.getLogicalId(c.node.defaultChild as CfnElement);
-    const pseudo = (value: string, name: string) => (Token.isUnresolved(value) ? `<AWS::${name}>` : value);
-    const region = pseudo(stack.region, 'Region');
-    const partition = Token.isUnresolved(stack.region) ? '<AWS::Partition>' : stack.partition;
     const name = `{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${logical(machine)}"}]}]}`;
-    const executions = `arn:${partition}:states:${region}:${pseudo(stack.account, 'AccountId')}:execution:${name}`;
+    const executions = nagArn(stack, 'states', `execution:${name}`);
     const acknowledgements: [string, string][] = [
       [
         `Resource::<${logical(this.workFunction)}.Arn>:*`,
@@ -426,6 +481,16 @@ class TenantPipeline extends Construct {
       Validations.of(machine).acknowledge({ id: `AwsSolutions::AwsSolutions-IAM5[${resource}]`, reason });
     }
   }
+}
+
+/**
+ * An ARN of this stack's account and region as cdk-nag prints it in a finding id: literal values
+ * when the stack has an environment, `<AWS::…>` pseudo parameters when it is environment-agnostic.
+ */
+function nagArn(stack: Stack, service: string, resource: string): string {
+  const pseudo = (value: string, name: string) => (Token.isUnresolved(value) ? `<AWS::${name}>` : value);
+  const partition = Token.isUnresolved(stack.region) ? '<AWS::Partition>' : stack.partition;
+  return `arn:${partition}:${service}:${pseudo(stack.region, 'Region')}:${pseudo(stack.account, 'AccountId')}:${resource}`;
 }
 
 interface ClientRole {

@@ -40,6 +40,14 @@ schedule:
   cron: "30 5 ? * MON-FRI *"
   period: daily
   timezone: America/Chicago
+recipients:
+  - email: ciso@globex.example
+sharing:
+  linkExpiry: 12h
+  notify:
+    ses:
+      from: reports@northwind.example
+      configurationSet: trailproof
 `;
 
 function load(file: string): TenantConfig {
@@ -142,7 +150,12 @@ describe('Stack: TrailproofStack with two tenants', () => {
         .join('')
         .replace(/""ARN""/g, '"ARN"'),
     );
-    expect(Object.keys(definition.States)).toEqual(['Plan', 'CollectShards', 'Report', 'Published']);
+    expect(Object.keys(definition.States)).toEqual(['Plan', 'CollectShards', 'Report', 'Share', 'Published']);
+    expect(definition.States.Share.Parameters).toEqual({
+      step: 'share',
+      tenant: 'acme',
+      'period.$': '$.plan.period',
+    });
     const map = definition.States.CollectShards;
     expect(map).toMatchObject({
       Type: 'Map',
@@ -240,6 +253,34 @@ describe('Stack: TrailproofStack with two tenants', () => {
     });
     expect(statements.some((s) => [s.Action].flat().includes('sts:AssumeRole'))).toBe(false);
     expect(JSON.stringify(statements)).not.toContain('globex');
+  });
+
+  it("may send the tenant's notification from its SES sender only, and publish to a topic when that is the channel", () => {
+    const statements = policyOf('globexReportRole');
+    expect(statements.find((s) => s.Sid === 'NotifyByEmail')).toEqual({
+      Sid: 'NotifyByEmail',
+      Effect: 'Allow',
+      Action: 'ses:SendEmail',
+      Resource: [
+        'arn:aws:ses:eu-west-1:999999999999:configuration-set/trailproof',
+        'arn:aws:ses:eu-west-1:999999999999:identity/*',
+      ],
+      Condition: { StringEquals: { 'ses:FromAddress': 'reports@northwind.example' } },
+    });
+    // acme has no notification configured: no SES or SNS right at all.
+    expect(JSON.stringify(policyOf('acmeReportRole'))).not.toMatch(/ses:|sns:Publish/);
+
+    const dir = temp('trailproof-sns-');
+    const file = path.join(dir, 'globex.yaml');
+    const topic = 'arn:aws:sns:eu-west-1:999999999999:globex-reports';
+    writeFileSync(file, GLOBEX_YAML.replace(/ {4}ses:\n.*\n.*\n/, `    sns:\n      topicArn: ${topic}\n`));
+    const sns = synthStack({ globex: file });
+    const published = Object.values(sns.template.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as Statement[],
+    );
+    expect(published.filter((s) => s.Sid === 'NotifyTopic')).toEqual([
+      { Sid: 'NotifyTopic', Effect: 'Allow', Action: 'sns:Publish', Resource: topic },
+    ]);
   });
 
   it('keeps staged records encrypted, private and expiring', () => {

@@ -17,6 +17,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
 import { App } from 'aws-cdk-lib';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -25,7 +26,7 @@ import { parseYamlText } from '../../functions/adapters/fs/readYamlDocument.js';
 import { writeTrailFiles } from '../../functions/adapters/fs/writeTrailFiles.js';
 import { parseTenantConfig } from '../../functions/core/config/tenantConfig.js';
 import { generateTenantMonth } from '../../functions/core/sample/generateTenantMonth.js';
-import { handler as reportHandler } from '../../functions/handlers/reportHandler.js';
+import { handler as publishHandler } from '../../functions/handlers/publishHandler.js';
 import { handler as workHandler } from '../../functions/handlers/workHandler.js';
 import { TrailproofStack } from '../../infra/stacks/TrailproofStack.js';
 import { cloudTrailDigestChains, createDigestSigningKey } from '../helpers/cloudTrailDigests.js';
@@ -59,6 +60,7 @@ let template: {
 let layerDir: string;
 const sts = mockClient(STSClient);
 const cloudTrail = mockClient(CloudTrailClient);
+const ses = mockClient(SESv2Client);
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
@@ -124,7 +126,7 @@ beforeAll(async () => {
   tenantFile = path.join(work, 'acme.yaml');
   await writeFile(
     tenantFile,
-    `${yaml.replace(/schedule:\n {2}frequency: monthly\n/, 'schedule:\n  frequency: daily\n')}\nreports:\n  retainDays: 1\n`,
+    `${yaml.replace(/schedule:\n {2}frequency: monthly\n/, 'schedule:\n  frequency: daily\n')}\nreports:\n  retainDays: 1\nsharing:\n  linkExpiry: 12h\n  notify:\n    ses:\n      from: reports@northwind.example\n`,
   );
   const config = parseTenantConfig(parseYamlText(await readFile(tenantFile, 'utf8'), tenantFile), tenantFile);
 
@@ -164,6 +166,7 @@ beforeAll(async () => {
     };
   });
   cloudTrail.on(ListPublicKeysCommand).resolves({ PublicKeyList: [signingKey.publicKey] });
+  ses.on(SendEmailCommand).callsFake(() => ({ MessageId: `m-${ses.calls().length}` }));
   Object.assign(process.env, {
     STAGING_BUCKET: stagingBucket,
     REPORTS_BUCKET: reportsBucket,
@@ -181,6 +184,7 @@ beforeAll(async () => {
 afterAll(() => {
   sts.restore();
   cloudTrail.restore();
+  ses.restore();
   for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
   Object.assign(process.env, savedEnv);
 });
@@ -190,7 +194,7 @@ function handlers(): Map<string, Handler> {
   for (const [id, r] of Object.entries(template.Resources)) {
     if (r.Type !== 'AWS::Lambda::Function') continue;
     if (id.includes('WorkFunction')) map.set(`arn:local:${id}`, workHandler);
-    else if (id.includes('ReportFunction')) map.set(`arn:local:${id}`, reportHandler);
+    else if (id.includes('ReportFunction')) map.set(`arn:local:${id}`, publishHandler);
   }
   return map;
 }
@@ -246,6 +250,22 @@ describe('a scheduled run of the deployed workflow, executed locally', () => {
     );
     expect(retention.Retention?.Mode).toBe('GOVERNANCE');
   }, 300_000);
+
+  it('then regenerates the index page and e-mails each recipient the summary and expiring links', async () => {
+    expect(await listKeys(reportsBucket, 'acme/index.html')).toEqual(['acme/index.html']);
+    const mails = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input);
+    expect(mails.map((m) => m.Destination?.ToAddresses)).toEqual([
+      ['security@acme.example'],
+      ['acme-account@northwind.example'],
+    ]);
+    const mail = mails[0]!;
+    expect(mail.FromEmailAddress).toBe('reports@northwind.example');
+    const text = mail.Content?.Simple?.Body?.Text?.Data ?? '';
+    expect(text).toContain(`${server.endpoint}/${reportsBucket}/acme/2026-10-05/report.pdf?`);
+    expect(text).toContain('X-Amz-Expires=43200');
+    // Summary figures only: no actor, account or finding detail leaves in an e-mail.
+    expect(text).not.toMatch(/333333333333|gha-deploy|arn:aws/);
+  });
 
   it('reads client accounts only through their role with its ExternalId', () => {
     const calls = sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input);

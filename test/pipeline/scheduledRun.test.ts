@@ -6,7 +6,7 @@
  * signed report under Object Lock. STS and CloudTrail ListPublicKeys have no local server, so the
  * SDK is mocked for them (and the calls are asserted); every S3 request is real.
  */
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CloudTrailClient, ListPublicKeysCommand } from '@aws-sdk/client-cloudtrail';
@@ -14,7 +14,6 @@ import {
   GetObjectCommand,
   GetObjectRetentionCommand,
   ListObjectsV2Command,
-  PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
@@ -23,15 +22,14 @@ import { App } from 'aws-cdk-lib';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseYamlText } from '../../functions/adapters/fs/readYamlDocument.js';
-import { writeTrailFiles } from '../../functions/adapters/fs/writeTrailFiles.js';
 import { parseTenantConfig } from '../../functions/core/config/tenantConfig.js';
-import { generateTenantMonth } from '../../functions/core/sample/generateTenantMonth.js';
 import { handler as publishHandler } from '../../functions/handlers/publishHandler.js';
 import { handler as workHandler } from '../../functions/handlers/workHandler.js';
 import { TrailproofStack } from '../../infra/stacks/TrailproofStack.js';
 import { cloudTrailDigestChains, createDigestSigningKey } from '../helpers/cloudTrailDigests.js';
 import { runCli } from '../helpers/runCli.js';
 import { freshBucket, type S3TestServer, s3TestClient, s3TestServer } from '../helpers/s3Client.js';
+import { putObjects, writeSampleTrail } from '../helpers/sampleTrail.js';
 import {
   definitionFromTemplate,
   type Handler,
@@ -68,19 +66,13 @@ beforeAll(async () => {
   s3 = s3TestClient();
   work = await mkdtemp(path.join(tmpdir(), 'trailproof-scheduled-'));
   // Two days of the sample tenant in an organization trail's layout, with digest files.
-  const tree = path.join(work, 'tree');
-  const records = [...generateTenantMonth({ month: '2026-10', targetEvents: 12_000 })].filter(
-    (r) => (r.eventTime as string) >= '2026-10-05' && (r.eventTime as string) < '2026-10-07',
-  );
-  await writeTrailFiles(records, tree);
+  const files = await writeSampleTrail(path.join(work, 'tree'), {
+    targetEvents: 12_000,
+    from: '2026-10-05',
+    to: '2026-10-07',
+  });
   trailBucket = await freshBucket('org-trail');
-  const keys = (await readdir(tree, { recursive: true })).filter((k) => k.endsWith('.json.gz')).sort();
-  const logs = await Promise.all(
-    keys.map(async (k) => ({
-      key: k.replace(/^AWSLogs\//, `AWSLogs/${ORG}/`),
-      body: new Uint8Array(await readFile(path.join(tree, k))),
-    })),
-  );
+  const logs = files.map((f) => ({ key: f.key.replace(/^AWSLogs\//, `AWSLogs/${ORG}/`), body: f.body }));
   const digests = cloudTrailDigestChains({
     bucket: trailBucket,
     trailName: 'acme-org-trail',
@@ -91,24 +83,10 @@ beforeAll(async () => {
     logFiles: logs.map((l) => ({ bucket: trailBucket, key: l.key, bytes: l.body })),
     signingKey,
   });
-  const objects = [
+  await putObjects(s3, trailBucket, [
     ...logs,
     ...digests.map((d) => ({ key: d.key, body: d.bytes, metadata: { ...d.metadata } })),
-  ];
-  for (let i = 0; i < objects.length; i += 16) {
-    await Promise.all(
-      objects.slice(i, i + 16).map((o) =>
-        s3.send(
-          new PutObjectCommand({
-            Bucket: trailBucket,
-            Key: o.key,
-            Body: o.body,
-            Metadata: 'metadata' in o ? (o.metadata as Record<string, string>) : undefined,
-          }),
-        ),
-      ),
-    );
-  }
+  ]);
   stagingBucket = await freshBucket('staging');
   reportsBucket = await freshBucket('reports', { objectLock: true });
 

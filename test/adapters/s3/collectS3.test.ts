@@ -4,7 +4,7 @@
  * sample tenant (four accounts, two regions, three days, with digest files and their signature
  * metadata), read through a fault-injecting proxy.
  */
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -14,20 +14,19 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTrailFiles } from '../../../functions/adapters/fs/writeTrailFiles.js';
 import type { ObjectStore } from '../../../functions/adapters/store/ObjectStore.js';
 import { PrefixedObjectStore } from '../../../functions/adapters/store/PrefixedObjectStore.js';
 import { S3ObjectStore } from '../../../functions/adapters/store/S3ObjectStore.js';
 import { parsePeriod } from '../../../functions/core/analysis/period.js';
 import { publicKeyFromListPublicKeys } from '../../../functions/core/collect/digestValidation.js';
 import type { TenantAccount, TenantConfig } from '../../../functions/core/config/tenantConfig.js';
-import { generateTenantMonth } from '../../../functions/core/sample/generateTenantMonth.js';
 import { type CollectJobOptions, collectJob } from '../../../functions/jobs/collectJob.js';
 import { loadPipelineData } from '../../../functions/jobs/loadPipelineData.js';
 import { cloudTrailDigestChains, createDigestSigningKey } from '../../helpers/cloudTrailDigests.js';
 import { type FaultProxy, startFaultProxy } from '../../helpers/faultProxy.js';
 import { runCli } from '../../helpers/runCli.js';
 import { freshBucket, type S3TestServer, s3TestClient, s3TestServer } from '../../helpers/s3Client.js';
+import { putObjects, writeSampleTrail } from '../../helpers/sampleTrail.js';
 
 const ORG = 'o-abcdef1234';
 const PREFIX = 'org-logs';
@@ -43,39 +42,21 @@ let work: string;
 let config: TenantConfig;
 let objectCount = 0;
 
-async function putAll(
-  bucket: string,
-  objects: { key: string; body: Uint8Array; metadata?: Record<string, string> }[],
-) {
-  for (let i = 0; i < objects.length; i += 16) {
-    await Promise.all(
-      objects
-        .slice(i, i + 16)
-        .map((o) =>
-          s3.send(new PutObjectCommand({ Bucket: bucket, Key: o.key, Body: o.body, Metadata: o.metadata })),
-        ),
-    );
-  }
-}
-
 beforeAll(async () => {
   server = await s3TestServer();
   s3 = s3TestClient();
   work = await mkdtemp(path.join(tmpdir(), 'trailproof-s3-collect-'));
-  const tree = path.join(work, 'tree');
-  const records = [...generateTenantMonth({ month: '2026-10', targetEvents: 12_000 })].filter(
-    (r) => (r.eventTime as string) >= '2026-10-04' && (r.eventTime as string) < '2026-10-07',
-  );
-  await writeTrailFiles(records, tree);
-  const keys = (await readdir(tree, { recursive: true })).filter((k) => k.endsWith('.json.gz')).sort();
+  const files = await writeSampleTrail(path.join(work, 'tree'), {
+    targetEvents: 12_000,
+    from: '2026-10-04',
+    to: '2026-10-07',
+  });
   trailBucket = await freshBucket('trail');
   // The organization trail layout: <prefix>/AWSLogs/<org-id>/<account>/CloudTrail/…
-  const logs = await Promise.all(
-    keys.map(async (k) => ({
-      key: `${PREFIX}/${k.replace(/^AWSLogs\//, `AWSLogs/${ORG}/`)}`,
-      body: new Uint8Array(await readFile(path.join(tree, k))),
-    })),
-  );
+  const logs = files.map((f) => ({
+    key: `${PREFIX}/${f.key.replace(/^AWSLogs\//, `AWSLogs/${ORG}/`)}`,
+    body: f.body,
+  }));
   const digests = cloudTrailDigestChains({
     bucket: trailBucket,
     trailName: 'acme-org-trail',
@@ -87,7 +68,7 @@ beforeAll(async () => {
     logFiles: logs.map((l) => ({ bucket: trailBucket, key: l.key, bytes: l.body })),
     signingKey,
   });
-  await putAll(trailBucket, [
+  await putObjects(s3, trailBucket, [
     ...logs,
     ...digests.map((d) => ({ key: d.key, body: d.bytes, metadata: { ...d.metadata } })),
   ]);

@@ -4,8 +4,9 @@
  * started for the run, scripts/ceph-rgw.sh), with staging on local disk both times, and report
  * throughput (events/s, MB/s of gzip read) and peak RSS of each phase.
  *
- * Each phase runs in its own process so each peak RSS is its own. Run it at two sizes to see that
- * memory stays flat as the number of objects grows.
+ * Each phase runs in its own process so each peak RSS is its own. With `--live-heap` each phase
+ * also samples the heap after full collections (slower), the measure of what is really retained:
+ * run it at two sizes to see how memory grows with the number of objects.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     phase: { type: 'string' },
     endpoint: { type: 'string' },
     'read-ahead': { type: 'string', default: '16' },
+    'live-heap': { type: 'boolean', default: false },
   },
 });
 const targetEvents = Number(values.events);
@@ -48,6 +50,15 @@ async function runPhase(phase: 'disk' | 's3'): Promise<void> {
   rmSync(staging, { recursive: true, force: true });
   const store: ObjectStore =
     phase === 'disk' ? new FsObjectStore(input) : new S3ObjectStore(s3Client(values.endpoint!), BUCKET);
+  // With --expose-gc: the live heap after a full collection, sampled, shows what is really retained.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  let liveHeapMb = 0;
+  const sampler = gc
+    ? setInterval(() => {
+        gc();
+        liveHeapMb = Math.max(liveHeapMb, process.memoryUsage().heapUsed / 1048576);
+      }, 250)
+    : null;
   const started = performance.now();
   const run = await collectJob({
     config: { ...data.config, regions: undefined },
@@ -61,8 +72,9 @@ async function runPhase(phase: 'disk' | 's3'): Promise<void> {
     }),
   });
   const seconds = (performance.now() - started) / 1000;
+  if (sampler) clearInterval(sampler);
   process.stdout.write(
-    `${JSON.stringify({ phase, seconds, objects: run.totals.read, records: run.totals.accepted, rejected: run.totals.rejected, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`,
+    `${JSON.stringify({ phase, seconds, objects: run.totals.read, records: run.totals.accepted, rejected: run.totals.rejected, maxRssMb: process.resourceUsage().maxRSS / 1024, liveHeapMb })}\n`,
   );
 }
 
@@ -70,14 +82,17 @@ function listFiles(dir: string): string[] {
   return (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.json.gz')).sort();
 }
 
+async function ensureInput(): Promise<void> {
+  if (existsSync(path.join(root, 'generated.json'))) return;
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  const written = await writeTrailFiles(generateTenantMonth({ month: values.month!, targetEvents }), input);
+  writeFileSync(path.join(root, 'generated.json'), JSON.stringify(written));
+}
+
 async function main(): Promise<void> {
+  await ensureInput();
   if (values.phase) return runPhase(values.phase as 'disk' | 's3');
-  if (!existsSync(path.join(root, 'generated.json'))) {
-    rmSync(root, { recursive: true, force: true });
-    mkdirSync(root, { recursive: true });
-    const written = await writeTrailFiles(generateTenantMonth({ month: values.month!, targetEvents }), input);
-    writeFileSync(path.join(root, 'generated.json'), JSON.stringify(written));
-  }
   const files = listFiles(input);
   const bytes = files.reduce((n, f) => n + statSync(path.join(input, f)).size, 0);
   process.stdout.write(`${fmt(files.length)} objects, ${(bytes / 1048576).toFixed(1)} MB gzip\n`);
@@ -105,6 +120,7 @@ async function main(): Promise<void> {
       const child = spawnSync(
         process.execPath,
         [
+          ...(values['live-heap'] ? ['--expose-gc'] : []),
           '--import',
           'tsx',
           'bench/collectBench.ts',
@@ -129,11 +145,12 @@ async function main(): Promise<void> {
         objects: number;
         records: number;
         maxRssMb: number;
+        liveHeapMb: number;
       };
     });
     for (const r of results) {
       process.stdout.write(
-        `${r.phase.padEnd(5)} ${fmt(r.objects)} objects, ${fmt(r.records)} records in ${r.seconds.toFixed(2)} s: ${fmt(r.records / r.seconds)} events/s, ${(bytes / 1048576 / r.seconds).toFixed(1)} MB/s gzip, peak RSS ${fmt(r.maxRssMb)} MB\n`,
+        `${r.phase.padEnd(5)} ${fmt(r.objects)} objects, ${fmt(r.records)} records in ${r.seconds.toFixed(2)} s: ${fmt(r.records / r.seconds)} events/s, ${(bytes / 1048576 / r.seconds).toFixed(1)} MB/s gzip, peak RSS ${fmt(r.maxRssMb)} MB${r.liveHeapMb ? `, live heap ${r.liveHeapMb.toFixed(1)} MB` : ''}\n`,
       );
     }
     const [disk, s3r] = results;

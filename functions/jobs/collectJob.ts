@@ -168,6 +168,12 @@ interface CollectJobOptions {
   readonly shardLimits?: { readonly maxBytes?: number; readonly maxRecords?: number };
   /** Objects read ahead in parallel per region. @default 16 */
   readonly readAhead?: number;
+  /**
+   * Objects per committed batch. Each batch is read, sharded and committed on its own, so the
+   * working set of a region stays bounded however many objects it has, and a stopped run loses
+   * at most one batch of work. @default 1000
+   */
+  readonly batchObjects?: number;
   readonly onProgress?: (message: string) => void;
   /** Current time, for LookupEvents windows (events appear there minutes after they happen). @default Date.now */
   readonly now?: () => number;
@@ -422,13 +428,25 @@ async function collectRegion(
   let batch: BatchOutcome | null = null;
   if (fresh.length) {
     options.onProgress?.(`${account}/${region}: reading ${fresh.length} new object(s) of ${listed.length}`);
-    const hashes = new Map<string, string>();
-    const items = fresh.map((o) => ({
-      key: o.key,
-      etag: o.etag,
-      source: hashingSource(store.recordSource(o), hashes),
-    }));
-    batch = await collectBatch(options, checkpoint, items, hashes);
+    const size = Math.max(1, options.batchObjects ?? 1000);
+    for (let i = 0; i < fresh.length; i += size) {
+      const hashes = new Map<string, string>();
+      const items = fresh.slice(i, i + size).map((o) => ({
+        key: o.key,
+        etag: o.etag,
+        source: hashingSource(store.recordSource(o), hashes),
+      }));
+      const part = await collectBatch(options, checkpoint, items, hashes);
+      batch = batch
+        ? {
+            batch: part.batch,
+            read: batch.read + part.read,
+            unread: batch.unread + part.unread,
+            accepted: batch.accepted + part.accepted,
+            rejected: batch.rejected + part.rejected,
+          }
+        : part;
+    }
   } else if (folded) {
     // A batch committed by its manifest but not yet by the checkpoint: record it now.
     await saveCheckpoint(staging, checkpoint);

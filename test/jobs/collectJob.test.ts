@@ -163,21 +163,34 @@ describe('collectJob', () => {
     expect(await committedRecords(staging)).toEqual(await committedRecords(full));
   });
 
-  it('a run killed mid-way resumes with no loss and no double count', async () => {
-    const clean = path.join(work, 'staging-reference');
+  it.each([
+    ['one batch per region', 1000],
+    ['batches of 40 objects', 40],
+  ])('a run killed mid-way resumes with no loss and no double count (%s)', async (label, batchObjects) => {
+    const tag = label.replace(/\W+/g, '-');
+    const clean = path.join(work, `staging-reference-${tag}`);
     const counting = new WatchedStore(new FsObjectStore(clean));
-    await collectJob(options(counting, new FsObjectStore(trail)));
+    await collectJob(options(counting, new FsObjectStore(trail), { batchObjects }));
     const reference = await committedRecords(clean);
+    const batches = (await readdir(clean, { recursive: true })).filter((f) =>
+      /batches[/\\][^/\\]+\.json$/.test(f),
+    );
+    const regions = (await readdir(clean, { recursive: true })).filter((f) => f.endsWith('checkpoint.json'));
+    // Small batches really split regions into several commits.
+    if (batchObjects < 1000) expect(batches.length).toBeGreaterThan(regions.length);
+    else expect(batches.length).toBe(regions.length);
     // Every crash point: after each shard, batch manifest, checkpoint or summary write.
     for (let failAfterPuts = 0; failAfterPuts < counting.puts; failAfterPuts++) {
-      const staging = path.join(work, `staging-crash-${failAfterPuts}`);
+      const staging = path.join(work, `staging-crash-${tag}-${failAfterPuts}`);
       const crashing = new WatchedStore(new FsObjectStore(staging));
       crashing.failAfterPuts = failAfterPuts;
-      const crashed = await collectJob(options(crashing, new FsObjectStore(trail))).catch((e: Error) => e);
+      const crashed = await collectJob(options(crashing, new FsObjectStore(trail), { batchObjects })).catch(
+        (e: Error) => e,
+      );
       // The crash hit a write (a shard, a batch manifest, a checkpoint or the run summary).
       expect(crashing.puts).toBeGreaterThan(failAfterPuts);
       expect(crashed instanceof Error || crashed.totals.failedRegions > 0).toBe(true);
-      await collectJob(options(new FsObjectStore(staging), new FsObjectStore(trail)));
+      await collectJob(options(new FsObjectStore(staging), new FsObjectStore(trail), { batchObjects }));
       const got = await committedRecords(staging);
       expect(got).toEqual(reference);
     }

@@ -251,6 +251,11 @@ keyring = $C/keyring
 [client.rgw.a]
 rgw frontends = beast endpoint=127.0.0.1:$PORT tcp_nodelay=1
 rgw data = $C/rgw
+# SSE-KMS over plain HTTP with radosgw's built-in test key store: requests may name the key ids
+# below (32-byte keys, fixed; for tests only), as a deployment names a tenant's KMS key.
+rgw crypt require ssl = false
+rgw crypt s3 kms backend = testing
+rgw crypt s3 kms encryption keys = tenant-acme=YWNtZS1yZXBvcnQta2V5LWZvci10ZXN0cy0zMmJ5dGU= tenant-globex=Z2xvYmV4LXJlcG9ydC1rZXktZm9yLXRlc3RzLTMyYnk=
 CONF
 
 cd "$C" || die "cannot enter $C"

@@ -19,6 +19,8 @@ const RuntimeEnvSchema = z.object({
   REPORTS_BUCKET: z.string().min(3).optional(),
   /** Folder with one `<tenant id>.yaml` per tenant (the deployment copies them into the bundle). */
   TRAILPROOF_TENANTS_DIR: z.string().optional(),
+  /** The tenant's KMS key: every report object is encrypted with it. */
+  REPORTS_KMS_KEY_ARN: z.string().optional(),
   /** KMS key that signs report manifests; required inside Lambda. */
   SIGNING_KEY_ARN: z.string().optional(),
   AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
@@ -65,7 +67,7 @@ function stagingStore(env: RuntimeEnv = runtimeEnv()): S3ObjectStore {
 
 function reportsStore(env: RuntimeEnv = runtimeEnv()): S3ObjectStore {
   if (!env.REPORTS_BUCKET) throw new RuntimeConfigError('REPORTS_BUCKET is not set for this function');
-  return new S3ObjectStore(createS3Client(), env.REPORTS_BUCKET);
+  return new S3ObjectStore(createS3Client(), env.REPORTS_BUCKET, env.REPORTS_KMS_KEY_ARN);
 }
 
 /** Parses a handler's event, naming every field that is wrong (Step Functions shows the message). */

@@ -27,7 +27,14 @@ async function handler(event: unknown): Promise<ShareOutput> {
   const { config } = await tenantData(input.tenant, env);
   const expiry = parseLinkExpiry(config.sharing?.linkExpiry ?? DEFAULT_LINK_EXPIRY, 'sharing.linkExpiry');
   const client = createS3Client();
-  const index = await publishIndexJob({ client, bucket: env.REPORTS_BUCKET, root: '', config, expiry });
+  const index = await publishIndexJob({
+    client,
+    bucket: env.REPORTS_BUCKET,
+    root: '',
+    config,
+    expiry,
+    ...(env.REPORTS_KMS_KEY_ARN ? { kmsKeyId: env.REPORTS_KMS_KEY_ARN } : {}),
+  });
   const notify = config.sharing?.notify;
   const { shared, notification } = await shareReportJob({
     client,

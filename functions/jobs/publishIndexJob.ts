@@ -32,6 +32,8 @@ interface PublishIndexJobOptions {
   readonly config: TenantConfig;
   readonly expiry: LinkExpiry;
   readonly now?: Date;
+  /** KMS key the index page is encrypted with (the tenant's key in the deployment). */
+  readonly kmsKeyId?: string;
 }
 
 interface PublishIndexJobResult {
@@ -118,6 +120,9 @@ async function publishIndexJob(options: PublishIndexJobOptions): Promise<Publish
       Body: html,
       ContentType: 'text/html; charset=utf-8',
       CacheControl: 'no-store',
+      ...(options.kmsKeyId
+        ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: options.kmsKeyId }
+        : {}),
     }),
   );
   const url = await presignObject(client, {

@@ -21,7 +21,7 @@ import {
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -69,6 +69,8 @@ class TenantPipeline extends Construct {
   readonly schedule: scheduler.Schedule;
   readonly failureAlarm: cloudwatch.Alarm;
   readonly functionErrorAlarm: cloudwatch.Alarm;
+  /** Encrypts this tenant's reports: no other tenant's role can read them, whatever else goes wrong. */
+  readonly reportKey: kms.Key;
 
   constructor(scope: Construct, id: string, props: TenantPipelineProps) {
     super(scope, id);
@@ -86,6 +88,25 @@ class TenantPipeline extends Construct {
         );
       }
     }
+
+    this.reportKey = new kms.Key(this, 'ReportKey', {
+      description: `Trailproof ${tenant.id}: encrypts this tenant's reports`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Objects under the tenant's prefix must be written with the tenant's key.
+    props.reports.reportsBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: `RequireTenantKey${tenant.id.replace(/[^A-Za-z0-9]/g, '')}`,
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [props.reports.reportsBucket.arnForObjects(`${tenant.id}/*`)],
+        conditions: {
+          StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.reportKey.keyArn },
+        },
+      }),
+    );
 
     const configLayer = new lambda.LayerVersion(this, 'Config', {
       description: `Trailproof tenant config: ${tenant.id}`,
@@ -154,6 +175,7 @@ class TenantPipeline extends Construct {
       environment: {
         ...environment,
         REPORTS_BUCKET: props.reports.reportsBucket.bucketName,
+        REPORTS_KMS_KEY_ARN: this.reportKey.keyArn,
         SIGNING_KEY_ARN: props.signingKey.keyArn,
       },
       logGroup: reportLogs,
@@ -268,7 +290,7 @@ class TenantPipeline extends Construct {
     );
     report.addToPrincipalPolicy(listOwn(reports.reportsBucket.bucketArn, `${tenant.id}/`, 'ListOwnReports'));
     staging.key.grant(report, 'kms:Decrypt', 'kms:GenerateDataKey');
-    reports.key.grant(report, 'kms:Decrypt', 'kms:GenerateDataKey');
+    this.reportKey.grant(report, 'kms:Decrypt', 'kms:GenerateDataKey');
     props.signingKey.grant(report, 'kms:Sign', 'kms:GetPublicKey');
     this.grantNotification(tenant, report);
 

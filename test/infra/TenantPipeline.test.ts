@@ -252,6 +252,41 @@ describe('Stack: TrailproofStack with two tenants', () => {
       Resource: { 'Fn::GetAtt': [logicalId('AWS::KMS::Key', 'ManifestSigningKey'), 'Arn'] },
     });
     expect(statements.some((s) => [s.Action].flat().includes('sts:AssumeRole'))).toBe(false);
+    // Its own report key only: not the shared bucket key, not another tenant's key.
+    const acmeKey = logicalId('AWS::KMS::Key', 'acmeReportKey');
+    const keys = new Set(
+      statements
+        .filter((s) => [s.Action].flat().some((a) => a.startsWith('kms:')))
+        .flatMap((s) => [s.Resource].flat().map((r) => JSON.stringify(r))),
+    );
+    const arnOf = (fragment: string) =>
+      JSON.stringify({ 'Fn::GetAtt': [logicalId('AWS::KMS::Key', fragment), 'Arn'] });
+    expect(keys).toEqual(
+      new Set([arnOf('StagingStorageKey'), arnOf('acmeReportKey'), arnOf('ManifestSigningKey')]),
+    );
+    const fn =
+      synth.template.findResources('AWS::Lambda::Function')[
+        logicalId('AWS::Lambda::Function', 'acmeReportFunction')
+      ];
+    expect(fn?.Properties.Environment.Variables.REPORTS_KMS_KEY_ARN).toEqual({
+      'Fn::GetAtt': [acmeKey, 'Arn'],
+    });
+    // The bucket refuses objects under acme/ that are not encrypted with acme's key.
+    const bucketPolicy = Object.values(synth.template.findResources('AWS::S3::BucketPolicy')).find((p) =>
+      JSON.stringify(p.Properties.Bucket).includes(reports),
+    );
+    expect(bucketPolicy?.Properties.PolicyDocument.Statement).toContainEqual({
+      Sid: 'RequireTenantKeyacme',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: 's3:PutObject',
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [reports, 'Arn'] }, '/acme/*']] },
+      Condition: {
+        StringNotEquals: {
+          's3:x-amz-server-side-encryption-aws-kms-key-id': { 'Fn::GetAtt': [acmeKey, 'Arn'] },
+        },
+      },
+    });
     expect(JSON.stringify(statements)).not.toContain('globex');
   });
 

@@ -13,6 +13,7 @@ import { CloudTrailClient, ListPublicKeysCommand } from '@aws-sdk/client-cloudtr
 import {
   GetObjectCommand,
   GetObjectRetentionCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -148,6 +149,8 @@ beforeAll(async () => {
   Object.assign(process.env, {
     STAGING_BUCKET: stagingBucket,
     REPORTS_BUCKET: reportsBucket,
+    // radosgw's test key store holds a key with this id (scripts/ceph-rgw.sh), as KMS holds the tenant's key.
+    REPORTS_KMS_KEY_ARN: 'tenant-acme',
     TRAILPROOF_TENANTS_DIR: path.join(layerDir, 'tenants'),
     AWS_ENDPOINT_URL_S3: server.endpoint,
     S3_FORCE_PATH_STYLE: '1',
@@ -227,10 +230,17 @@ describe('a scheduled run of the deployed workflow, executed locally', () => {
       new GetObjectRetentionCommand({ Bucket: reportsBucket, Key: 'acme/2026-10-05/manifest.json' }),
     );
     expect(retention.Retention?.Mode).toBe('GOVERNANCE');
+    // Every report object is encrypted with the tenant's own key.
+    for (const key of published) {
+      const head = await s3.send(new HeadObjectCommand({ Bucket: reportsBucket, Key: key }));
+      expect([key, head.ServerSideEncryption, head.SSEKMSKeyId]).toEqual([key, 'aws:kms', 'tenant-acme']);
+    }
   }, 300_000);
 
   it('then regenerates the index page and e-mails each recipient the summary and expiring links', async () => {
     expect(await listKeys(reportsBucket, 'acme/index.html')).toEqual(['acme/index.html']);
+    const index = await s3.send(new HeadObjectCommand({ Bucket: reportsBucket, Key: 'acme/index.html' }));
+    expect(index.SSEKMSKeyId).toBe('tenant-acme');
     const mails = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input);
     expect(mails.map((m) => m.Destination?.ToAddresses)).toEqual([
       ['security@acme.example'],

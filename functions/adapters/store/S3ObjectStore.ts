@@ -33,9 +33,14 @@ function isNotFound(error: unknown): boolean {
 class S3ObjectStore implements ObjectStore {
   readonly location: string;
 
+  /**
+   * @param kmsKeyId - a KMS key every object written is encrypted with (SSE-KMS), e.g. the
+   *   tenant's own key in a shared reports bucket; default: the bucket's default encryption
+   */
   constructor(
     private readonly client: S3Client,
     readonly bucket: string,
+    private readonly kmsKeyId?: string,
   ) {
     this.location = `s3://${bucket}`;
   }
@@ -112,6 +117,7 @@ class S3ObjectStore implements ObjectStore {
         Metadata: options?.metadata ? { ...options.metadata } : undefined,
         ObjectLockMode: options?.retention?.mode,
         ObjectLockRetainUntilDate: options?.retention?.until,
+        ...(this.kmsKeyId ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: this.kmsKeyId } : {}),
       }),
     );
   }

@@ -7,6 +7,7 @@ import { parsePeriod } from '../core/analysis/period.js';
 import { regionPrefix, stagingPrefix } from '../core/collect/collectState.js';
 import { collectShard } from '../jobs/collectJob.js';
 import { trailOpener } from '../jobs/openTrail.js';
+import { analyzeStagedShard } from '../jobs/stagedPartials.js';
 import { ShardEventSchema } from './events.js';
 import { logger, metrics, parseEvent, runtimeEnv, stagingStore, tenantData } from './runtime.js';
 
@@ -21,6 +22,8 @@ interface CollectOutput {
   /** Staging keys of the shard's checkpoints (each lists its batch manifests and shards). */
   readonly checkpointKeys: readonly string[];
   readonly stagingPrefix: string;
+  /** The shard's partial analysis, merged by the Report step (null when nothing could be staged). */
+  readonly partialKey: string | null;
 }
 
 async function handler(event: unknown): Promise<CollectOutput> {
@@ -39,6 +42,11 @@ async function handler(event: unknown): Promise<CollectOutput> {
     shard,
   );
   const records = outcome.regions.reduce((n, r) => n + r.accepted, 0);
+  // The map step analyses its shard too (every batch staged so far), so Report only merges.
+  const partial =
+    outcome.regions.length > 0
+      ? await analyzeStagedShard({ staging: stagingStore(env), data, window, shard })
+      : null;
   metrics.addDimension('tenant', shard.tenant);
   metrics.addMetric('RecordsCollected', MetricUnit.Count, records);
   metrics.addMetric(
@@ -68,6 +76,7 @@ async function handler(event: unknown): Promise<CollectOutput> {
       (r) => `${regionPrefix(shard.tenant, shard.period, shard.account, r.region)}checkpoint.json`,
     ),
     stagingPrefix: stagingPrefix(shard.tenant, shard.period),
+    partialKey: partial?.key ?? null,
   };
 }
 

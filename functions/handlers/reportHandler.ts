@@ -40,6 +40,8 @@ interface ReportOutput {
   readonly findingsBySeverity: Readonly<Record<string, number>>;
   readonly failedAccounts: number;
   readonly comparedWithPrevious: boolean;
+  /** Shard analyses merged from the map step (0 when the staged records had to be read again). */
+  readonly partialsMerged: number;
 }
 
 let kmsSigner: Promise<KmsSigner> | undefined;
@@ -129,6 +131,7 @@ async function handler(event: unknown): Promise<ReportOutput> {
     findingsBySeverity: bySeverity,
     failedAccounts: run.accounts.filter((a) => a.status === 'failed').length,
     comparedWithPrevious: published.comparedWithPrevious,
+    partialsMerged: published.partialsMerged,
   };
 }
 

@@ -10,7 +10,9 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { Worker } from 'node:worker_threads';
+import { createGunzip } from 'node:zlib';
 import { ChunkFileWriter } from '../adapters/fs/ChunkFileWriter.js';
 import { fileSources, type LocalFile, listLocalFiles } from '../adapters/fs/localSources.js';
 import {
@@ -58,6 +60,8 @@ interface AnalyzeJobResult {
   /** Collection's own coverage notes (LookupEvents limits…). */
   readonly coverageNotes: readonly string[];
   readonly jobs: number;
+  /** Shard analyses merged from a staging area (0: the records were analysed here). */
+  readonly partialsMerged?: number;
 }
 
 function chooseJobs(requested: number | undefined, files: number): number {
@@ -130,28 +134,52 @@ async function analyzeRemote(options: AnalyzeJobOptions, shared: MergeOptions): 
   const resolved = await resolveInputs(options.inputs, options.data.config.id, options.window?.label ?? null);
   timing('listed');
   const evidence = writeFiles ? new ChunkFileWriter(evidenceFile) : undefined;
-  let partial: PartialAnalysis;
+  let partials: PartialAnalysis[];
   try {
-    partial = await analyzePartial({
-      ...shared,
-      sources: resolved.sources,
-      writeEvidence: evidence ? (chunk) => evidence.write(chunk) : undefined,
-      onProgress: options.onProgress,
-    });
+    if (resolved.partials) {
+      // The map step analysed each shard where it collected it: merge, and join their evidence.
+      partials = resolved.partials.map((p) => p.partial);
+      if (evidence) {
+        for (const { evidence: part } of resolved.partials) {
+          const gunzip = createGunzip();
+          const done = pipeline(
+            part.store.recordSource({ key: part.key, size: 0, etag: null }).open(),
+            gunzip,
+          );
+          for await (const chunk of gunzip) await evidence.write(chunk as Buffer);
+          await done;
+        }
+      }
+      timing('partials read');
+    } else {
+      partials = [
+        await analyzePartial({
+          ...shared,
+          sources: resolved.sources,
+          writeEvidence: evidence ? (chunk) => evidence.write(chunk) : undefined,
+          onProgress: options.onProgress,
+        }),
+      ];
+    }
   } finally {
     await evidence?.close();
   }
   // Shards are not trail objects: the collect stage's ledger already counts those.
-  const counted = resolved.staged ? { ...partial.input, sources: 0, bytes: 0, objects: [] } : partial.input;
-  const analysis = mergePartials(shared, [{ ...partial, input: counted }], resolved.listing);
+  const counted = partials.map((partial) =>
+    resolved.staged
+      ? { ...partial, input: { ...partial.input, sources: 0, bytes: 0, objects: [] } }
+      : partial,
+  );
+  const analysis = mergePartials(shared, counted, resolved.listing);
   timing('merged');
-  const inputs = resolved.objects ?? inputObjectsOf([partial]);
+  const inputs = resolved.objects ?? inputObjectsOf(partials);
   const result = {
     analysis,
     inputs,
     failedAccounts: resolved.failedAccounts,
     coverageNotes: resolved.coverageNotes,
     jobs: 1,
+    partialsMerged: resolved.partials?.length ?? 0,
   };
   if (!writeFiles) return { ...result, analysisFile: null, evidenceFile: null };
   await writeFile(analysisFile, `${JSON.stringify(analysis, null, 2)}\n`);

@@ -25,6 +25,8 @@ import {
 import { parseTrailKey } from '../core/collect/trailLayout.js';
 import { InputLedger, type InputObject, type LedgerState } from '../core/ingest/InputLedger.js';
 import type { RecordSource } from '../core/ingest/types.js';
+import { readStagedPartials, type StagedPartialRef } from './stagedPartials.js';
+import { checkpointKeys, readStagedRegion, type StagedRegion } from './stagingArea.js';
 
 const LOG_FILE = /\.(?:json|jsonl|ndjson)(?:\.gz)?$/;
 
@@ -37,6 +39,11 @@ interface ResolvedInput {
   readonly objects: readonly (InputObject & { readonly digest: DigestStatus })[] | null;
   /** Shards are not trail objects: their sources and bytes are not counted again. */
   readonly staged: boolean;
+  /**
+   * The shards' analyses made where they were collected (the pipeline's map step), when they
+   * cover exactly what the staging area holds: merged instead of reading every record again.
+   */
+  readonly partials?: readonly StagedPartialRef[] | null;
   /** Account failures recorded by collection (coverage gaps). */
   readonly failedAccounts: readonly { readonly account: string; readonly reason: string }[];
   /** What collection could not see (e.g. LookupEvents' 90-day limit), in plain words. */
@@ -59,61 +66,14 @@ async function findStaging(
   return null;
 }
 
-/**
- * Where a key the collect stage recorded (relative to the root it wrote under) sits in `store`:
- * beside the checkpoint that names it. A staging area may be read from its root, from a parent
- * prefix, or from the period's own folder, so recorded keys are never taken as absolute.
- */
-function besideCheckpoint(checkpointKey: string, recorded: string): string {
-  const dir = checkpointKey.slice(0, checkpointKey.lastIndexOf('/') + 1);
-  const at = Math.max(recorded.lastIndexOf('/batches/'), recorded.lastIndexOf('/shards/'));
-  if (at < 0) throw new StagingError(`${checkpointKey}: unexpected staging key ${recorded}`);
-  return `${dir}${recorded.slice(at + 1)}`;
-}
-
 async function readStaging(store: ObjectStore, base: string): Promise<ResolvedInput> {
-  const sources: RecordSource[] = [];
   const ledger = new InputLedger();
-  const objects: (InputObject & { digest: DigestStatus })[] = [];
-  const checkpoints: string[] = [];
-  for await (const o of store.list(base)) if (o.key.endsWith('/checkpoint.json')) checkpoints.push(o.key);
-  for (const key of checkpoints.sort()) {
-    const checkpoint = parseCheckpoint(
-      JSON.parse(Buffer.from(await store.get(key)).toString('utf8')),
-      store.uri(key),
-    );
-    for (const batch of checkpoint.batches) {
-      const manifestKey = besideCheckpoint(key, batch.manifest);
-      const manifest = JSON.parse(
-        Buffer.from(await store.get(manifestKey)).toString('utf8'),
-      ) as BatchManifest;
-      if (manifest.id !== batch.id)
-        throw new StagingError(`${store.uri(manifestKey)}: batch id ${manifest.id} is not ${batch.id}`);
-      // Raw counts of the collect stage, minus the accepted records the shards hold.
-      ledger.importState({
-        ...manifest.ledger,
-        accepted: 0,
-        records: manifest.ledger.records - manifest.ledger.accepted,
-        objects: [],
-        seen: null,
-      });
-      for (const s of manifest.sources as CollectedSource[]) {
-        const uri = s.uri;
-        objects.push({
-          name: uri,
-          bytes: s.bytes,
-          sha256: s.sha256,
-          records: s.records,
-          digest: checkpoint.digest[uri] ?? 'not-validated',
-        });
-      }
-      for (const shard of batch.shards) {
-        sources.push(
-          store.recordSource({ key: besideCheckpoint(key, shard.key), size: shard.bytes, etag: null }),
-        );
-      }
-    }
-  }
+  const regions: StagedRegion[] = [];
+  for (const key of await checkpointKeys(store, base)) regions.push(await readStagedRegion(store, key));
+  for (const region of regions) for (const state of region.ledgers) ledger.importState(state);
+  const sources = regions.flatMap((r) => r.sources);
+  const objects = regions.flatMap((r) => r.objects);
+  const partials = await readStagedPartials(store, base, regions);
   const collect = JSON.parse(Buffer.from(await store.get(`${base}collect.json`)).toString('utf8')) as {
     accounts: { account: string; status: string; reason: string | null; regions: { notes?: string[] }[] }[];
   };
@@ -122,6 +82,7 @@ async function readStaging(store: ObjectStore, base: string): Promise<ResolvedIn
     listing: ledger.exportState(),
     objects,
     staged: true,
+    partials,
     failedAccounts: collect.accounts
       .filter((a) => a.status !== 'ok')
       .map((a) => ({ account: a.account, reason: a.reason ?? 'collection failed' })),
@@ -197,6 +158,8 @@ async function resolveInputs(
     listing: ledger.exportState(),
     objects: staged ? parts.flatMap((p) => p.objects ?? []) : null,
     staged,
+    // Partials stand for a whole staging area: usable when it is the only input.
+    partials: parts.length === 1 ? (parts[0]!.partials ?? null) : null,
     failedAccounts: parts.flatMap((p) => p.failedAccounts),
     coverageNotes: parts.flatMap((p) => p.coverageNotes),
   };

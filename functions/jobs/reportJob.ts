@@ -75,6 +75,8 @@ interface ReportJobResult {
   readonly signingKeyId: string;
   /** Problems that did not stop the report (e.g. a layout that had to be scaled down). */
   readonly warnings: readonly string[];
+  /** Shard analyses merged from a staging area (0: the records were analysed in this run). */
+  readonly partialsMerged: number;
 }
 
 /** A logo that cannot be embedded; named by path, with what is accepted. */
@@ -313,7 +315,15 @@ async function reportJob(options: ReportJobOptions): Promise<ReportJobResult> {
   files.push(written.file);
   if (written.publicKeyFile) files.push(written.publicKeyFile);
   timing('manifest signed');
-  return { analysis, files, reportId, change, signingKeyId: signer.keyId, warnings };
+  return {
+    analysis,
+    files,
+    reportId,
+    change,
+    signingKeyId: signer.keyId,
+    warnings,
+    partialsMerged: analyzed.partialsMerged ?? 0,
+  };
 }
 
 export type { ReportFormat, ReportJobOptions, ReportJobResult };

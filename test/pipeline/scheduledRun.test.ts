@@ -198,7 +198,13 @@ describe('a scheduled run of the deployed workflow, executed locally', () => {
     const output = run.output as {
       plan: { period: string; shards: { account: string; region?: string }[] };
       results: { status: string; shard?: { account: string } }[];
-      report: { reportUri: string; manifestKey: string; failedAccounts: number; records: number };
+      report: {
+        reportUri: string;
+        manifestKey: string;
+        failedAccounts: number;
+        records: number;
+        partialsMerged: number;
+      };
     };
     expect(output.plan.period).toBe('2026-10-05');
     // Four accounts × the two configured regions.
@@ -214,6 +220,13 @@ describe('a scheduled run of the deployed workflow, executed locally', () => {
       'ok',
     ]);
     expect(output.report.failedAccounts).toBe(1);
+    // Report merged the analyses of every shard that staged records (one per checkpoint here)
+    // instead of reading the records again.
+    const checkpoints = (await listKeys(stagingBucket, 'staging/acme/2026-10-05/')).filter((k) =>
+      k.endsWith('/checkpoint.json'),
+    );
+    expect(checkpoints.length).toBeGreaterThan(3);
+    expect(output.report.partialsMerged).toBe(checkpoints.length);
     expect(output.report.records).toBeGreaterThan(100);
     expect(output.report.reportUri).toBe(`s3://${reportsBucket}/acme/2026-10-05/`);
     const published = await listKeys(reportsBucket, 'acme/2026-10-05/');

@@ -170,7 +170,11 @@ async function analyzeRemote(options: AnalyzeJobOptions, shared: MergeOptions): 
       ? { ...partial, input: { ...partial.input, sources: 0, bytes: 0, objects: [] } }
       : partial,
   );
-  const analysis = mergePartials(shared, counted, resolved.listing);
+  const merged = mergePartials(shared, counted, resolved.listing);
+  // A staging area's coverage gaps belong in the machine-readable record too, not only the report.
+  const analysis = resolved.staged
+    ? { ...merged, collection: { failedAccounts: resolved.failedAccounts, notes: resolved.coverageNotes } }
+    : merged;
   timing('merged');
   const inputs = resolved.objects ?? inputObjectsOf(partials);
   const result = {

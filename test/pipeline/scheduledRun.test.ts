@@ -284,6 +284,15 @@ describe('a scheduled run of the deployed workflow, executed locally', () => {
     const text = html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
     expect(text).toContain('333333333333');
     expect(text).toMatch(/not authorized to perform: sts:AssumeRole/);
+    // …and in the machine-readable analysis.
+    const analysis = JSON.parse(
+      await (
+        await s3.send(new GetObjectCommand({ Bucket: reportsBucket, Key: 'acme/2026-10-05/analysis.json' }))
+      ).Body!.transformToString(),
+    ) as { collection: { failedAccounts: { account: string; reason: string }[] } };
+    expect(analysis.collection.failedAccounts).toEqual([
+      { account: '333333333333', reason: expect.stringMatching(/not authorized to perform: sts:AssumeRole/) },
+    ]);
     const manifest = JSON.parse(
       await (
         await s3.send(new GetObjectCommand({ Bucket: reportsBucket, Key: 'acme/2026-10-05/manifest.json' }))

@@ -198,6 +198,14 @@ interface Analysis {
   readonly accountability: AccountabilitySummary;
   /** Every IAM user and role that lifecycle events changed during the period. */
   readonly identityLifecycle: readonly IdentityLifecycle[];
+  /**
+   * What collection could not read, when the input was a collect staging area: accounts (or
+   * regions) that failed, with the reason, and the sources' own limits (e.g. LookupEvents).
+   */
+  readonly collection?: {
+    readonly failedAccounts: readonly { readonly account: string; readonly reason: string }[];
+    readonly notes: readonly string[];
+  };
 }
 
 export type {

@@ -6,9 +6,12 @@
  * signed report under Object Lock. STS and CloudTrail ListPublicKeys have no local server, so the
  * SDK is mocked for them (and the calls are asserted); every S3 request is real.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { CloudTrailClient, ListPublicKeysCommand } from '@aws-sdk/client-cloudtrail';
 import {
   GetObjectCommand,
@@ -57,6 +60,7 @@ let template: {
   >;
 };
 let layerDir: string;
+let outdir: string;
 const sts = mockClient(STSClient);
 const cloudTrail = mockClient(CloudTrailClient);
 const ses = mockClient(SESv2Client);
@@ -109,10 +113,11 @@ beforeAll(async () => {
   );
   const config = parseTenantConfig(parseYamlText(await readFile(tenantFile, 'utf8'), tenantFile), tenantFile);
 
-  const outdir = path.join(work, 'cdk.out');
-  // cdk.json's feature flags, as `cdk synth` uses them; bundling off (the handlers run from source).
+  outdir = path.join(work, 'cdk.out');
+  // cdk.json's feature flags, as `cdk synth` uses them.
   const flags = JSON.parse(await readFile('cdk.json', 'utf8')).context as Record<string, unknown>;
-  const app = new App({ outdir, context: { ...flags, 'aws:cdk:bundling-stacks': [] } });
+  // Bundled as for deployment (local esbuild): the last test runs the bundle itself.
+  const app = new App({ outdir, context: flags });
   const stack = new TrailproofStack(app, 'Trailproof', {
     env: { account: '999999999999', region: 'eu-west-1' },
     tenants: [config],
@@ -345,4 +350,57 @@ describe('a scheduled run of the deployed workflow, executed locally', () => {
     const outcomes = await listKeys(stagingBucket, 'staging/acme/2026-10-05/outcomes/');
     expect(outcomes).toHaveLength(8);
   }, 300_000);
+
+  it('runs the same Report step from the deployment bundle (esbuild output, Chromium from the bundle)', async () => {
+    const [, fn] = Object.entries(template.Resources).find(
+      ([id, r]) => r.Type === 'AWS::Lambda::Function' && id.includes('ReportFunction'),
+    )!;
+    const bundle = path.join(
+      outdir,
+      `asset.${(fn.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '')}`,
+    );
+    const source = JSON.parse(
+      await (
+        await s3.send(new GetObjectCommand({ Bucket: reportsBucket, Key: 'acme/2026-10-05/manifest.json' }))
+      ).Body!.transformToString(),
+    ) as { manifest: { reportId: string } };
+    const shards = ['111111111111', '222222222222', '333333333333', '444444444444'].flatMap((account) =>
+      ['eu-west-1', 'us-east-1'].map((region) => ({
+        tenant: 'acme',
+        period: '2026-10-05',
+        runId: 'run-2026-10-05-b',
+        account,
+        region,
+      })),
+    );
+    const event = { step: 'report', tenant: 'acme', period: '2026-10-05', runId: 'run-2026-10-05-b', shards };
+    // The Lambda runtime provides the AWS SDK (left out of the bundle): here, the project's copy.
+    await symlink(path.resolve('node_modules'), path.join(outdir, 'node_modules')).catch(() => undefined);
+    const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(path.join(bundle, 'index.mjs')).href)});
+process.stdout.write(JSON.stringify(await handler(JSON.parse(process.argv[1]))));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(event)], {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        TRAILPROOF_ASSET_ROOT: bundle,
+        TRAILPROOF_CHROMIUM_PATH: '',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+      timeout: 120_000,
+    });
+    expect(child.stderr).not.toMatch(/Error/);
+    expect(child.status).toBe(0);
+    const out = JSON.parse(child.stdout) as { reportId: string; partialsMerged: number };
+    // The bundle builds the very report the source code built from the same staging area.
+    expect(out.reportId).toBe(source.manifest.reportId);
+    expect(out.partialsMerged).toBeGreaterThan(3);
+    const pdf = await s3.send(
+      new GetObjectCommand({ Bucket: reportsBucket, Key: 'acme/2026-10-05/report.pdf' }),
+    );
+    expect(
+      Buffer.from(await pdf.Body!.transformToByteArray())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
+  }, 180_000);
 });

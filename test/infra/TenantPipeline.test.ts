@@ -3,6 +3,8 @@
  * with its Distributed Map, functions, IAM scoped to each tenant (actual statements), storage,
  * alarms; cdk-nag clean from the validation report; and the real esbuild bundles, run.
  */
+
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -415,5 +417,47 @@ describe('The bundled functions', () => {
     } finally {
       process.env = saved;
     }
+  }, 180_000);
+});
+
+describe('CLI: cdk synth of the deployment app', () => {
+  it('synthesizes two tenants offline with the real CLI, bundles built and cdk-nag clean', async () => {
+    const files = tenantFiles();
+    const outdir = temp('trailproof-cdk-cli-');
+    const run = spawnSync(
+      'npx',
+      [
+        'cdk',
+        'synth',
+        '--quiet',
+        '--no-notices',
+        '--output',
+        outdir,
+        '-c',
+        `tenants=${files.acme},${files.globex}`,
+      ],
+      {
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          CI: 'true',
+          CDK_DISABLE_VERSION_CHECK: 'true',
+          CDK_DISABLE_CLI_TELEMETRY: 'true',
+        },
+        timeout: 150_000,
+      },
+    );
+    expect(run.stderr).not.toMatch(/AwsSolutions-|Error/);
+    expect(run.status).toBe(0);
+    const template = JSON.parse(readFileSync(path.join(outdir, 'Trailproof.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string }>;
+    };
+    const types = Object.values(template.Resources).map((r) => r.Type);
+    expect(types.filter((t) => t === 'AWS::StepFunctions::StateMachine')).toHaveLength(2);
+    expect(types.filter((t) => t === 'AWS::Scheduler::Schedule')).toHaveLength(2);
+    const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { violations: unknown[] }[];
+    };
+    for (const plugin of report.pluginReports) expect(plugin.violations).toEqual([]);
   }, 180_000);
 });

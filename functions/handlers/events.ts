@@ -25,6 +25,8 @@ const ShardEventSchema = z.object({
   runId: z.string().min(1).max(128),
   account: z.string().regex(/^\d{12}$/, 'expected a 12-digit account id'),
   region: z.string().optional(),
+  /** `<account>` or `<account>_<region>`: names the shard's records in staging. */
+  name: z.string().optional(),
 });
 
 /**
@@ -40,14 +42,18 @@ const ShardResultSchema = z.object({
   cause: z.string().optional(),
 });
 
-/** Reduce + render + publish, after the map. */
-const ReportEventSchema = z.object({
-  tenant,
-  period,
-  runId: z.string().min(1).max(128),
-  shards: z.array(ShardEventSchema),
-  results: z.array(ShardResultSchema).default([]),
-});
+/** Reduce + render + publish, after the map: the shards from the plan's list in staging (or inline). */
+const ReportEventSchema = z
+  .object({
+    tenant,
+    period,
+    runId: z.string().min(1).max(128),
+    /** Staging key of the plan's shard list (what the Distributed Map read). */
+    shardsKey: z.string().min(1).optional(),
+    shards: z.array(ShardEventSchema).optional(),
+    results: z.array(ShardResultSchema).default([]),
+  })
+  .refine((e) => e.shardsKey || e.shards, 'give shardsKey or shards');
 
 /** Share, after Report: the published period of the tenant. */
 const ShareEventSchema = z.object({ tenant, period });
@@ -61,7 +67,10 @@ interface PlanOutput {
   readonly tenant: string;
   readonly period: string;
   readonly runId: string;
-  readonly shards: readonly ShardEvent[];
+  readonly shardCount: number;
+  /** Where the shard list is: the Distributed Map reads its items from there (no payload limit). */
+  readonly stagingBucket: string;
+  readonly shardsKey: string;
 }
 
 export type { PlanEvent, PlanOutput, ReportEvent, ShardEvent, ShardResult };

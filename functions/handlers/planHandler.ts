@@ -2,10 +2,11 @@
  * @module Plan: which period this run reports on and the collection shards of the tenant.
  */
 import { parsePeriod } from '../core/analysis/period.js';
+import { stagingPrefix } from '../core/collect/collectState.js';
 import { lastCompletePeriod, periodKindOf } from '../core/schedule/schedulePeriod.js';
 import { planCollectShards } from '../jobs/collectJob.js';
 import { PlanEventSchema, type PlanOutput } from './events.js';
-import { logger, parseEvent, tenantData } from './runtime.js';
+import { logger, parseEvent, runtimeEnv, stagingStore, tenantData } from './runtime.js';
 
 async function handler(event: unknown): Promise<PlanOutput> {
   const input = parseEvent(PlanEventSchema, event, 'plan');
@@ -19,9 +20,24 @@ async function handler(event: unknown): Promise<PlanOutput> {
     runId: input.runId,
     account: s.account,
     ...(s.region ? { region: s.region } : {}),
+    name: s.region ? `${s.account}_${s.region}` : s.account,
   }));
+  // The list goes to staging, not into the state: hundreds of accounts × regions exceed the
+  // 256 KiB a Step Functions state may carry; the Distributed Map reads its items from here.
+  const env = runtimeEnv();
+  const shardsKey = `${stagingPrefix(config.id, period)}runs/${input.runId}/shards.json`;
+  await stagingStore(env).put(shardsKey, Buffer.from(JSON.stringify(shards)), {
+    contentType: 'application/json',
+  });
   logger.info('planned', { tenant: config.id, period, runId: input.runId, shards: shards.length });
-  return { tenant: config.id, period, runId: input.runId, shards };
+  return {
+    tenant: config.id,
+    period,
+    runId: input.runId,
+    shardCount: shards.length,
+    stagingBucket: env.STAGING_BUCKET,
+    shardsKey,
+  };
 }
 
 export { handler };

@@ -7,14 +7,16 @@
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { z } from 'zod';
 import { createKmsSigner, type KmsSigner } from '../adapters/crypto/kmsSigning.js';
+import type { ObjectStore } from '../adapters/store/ObjectStore.js';
 import { parsePeriod } from '../core/analysis/period.js';
 import { stagingPrefix } from '../core/collect/collectState.js';
 import { previousPeriod } from '../core/schedule/schedulePeriod.js';
 import { finishCollect } from '../jobs/collectJob.js';
 import { publishReportJob } from '../jobs/publishReportJob.js';
 import { REPORT_FORMATS } from '../jobs/reportJob.js';
-import { ReportEventSchema } from './events.js';
+import { ReportEventSchema, type ShardEvent, ShardEventSchema } from './events.js';
 import {
   logger,
   metrics,
@@ -46,6 +48,40 @@ interface ReportOutput {
 
 let kmsSigner: Promise<KmsSigner> | undefined;
 
+async function readShardList(staging: ObjectStore, key: string): Promise<ShardEvent[]> {
+  const list = JSON.parse(Buffer.from(await staging.get(key)).toString('utf8')) as unknown;
+  return z.array(ShardEventSchema).parse(list);
+}
+
+/**
+ * What the workflow recorded for shards whose function failed (the map's catch writes one object
+ * per shard under the run's folder): the error and its cause, by shard.
+ */
+async function readShardFailures(
+  staging: ObjectStore,
+  tenant: string,
+  period: string,
+  runId: string,
+): Promise<Map<string, string>> {
+  const failures = new Map<string, string>();
+  const prefix = `${stagingPrefix(tenant, period)}runs/${runId}/failures/`;
+  for await (const o of staging.list(prefix)) {
+    const record = JSON.parse(Buffer.from(await staging.get(o.key)).toString('utf8')) as {
+      shard?: { account?: string; region?: string };
+      failure?: { Error?: string; Cause?: string };
+    };
+    if (!record.shard?.account) continue;
+    const where = record.shard.region
+      ? `${record.shard.account} ${record.shard.region}`
+      : record.shard.account;
+    failures.set(
+      where,
+      [record.failure?.Error, record.failure?.Cause].filter(Boolean).join(': ') || 'failed',
+    );
+  }
+  return failures;
+}
+
 /** The KMS signer in AWS; outside Lambda without a key ARN, the local key (as the CLI does). */
 function manifestSigner(env: RuntimeEnv): Promise<KmsSigner> | undefined {
   if (env.SIGNING_KEY_ARN) {
@@ -65,7 +101,8 @@ async function handler(event: unknown): Promise<ReportOutput> {
   const data = await tenantData(input.tenant, env);
   const window = parsePeriod(input.period);
   const staging = stagingStore(env);
-  const failures = new Map<string, string>();
+  const shards = input.shards ?? (await readShardList(staging, input.shardsKey as string));
+  const failures = await readShardFailures(staging, input.tenant, input.period, input.runId);
   for (const r of input.results) {
     const shard = r.shard ?? (r.account ? { account: r.account, region: r.region } : null);
     if (r.status !== 'failed' || !shard || !(r.error || r.cause)) continue;
@@ -76,7 +113,7 @@ async function handler(event: unknown): Promise<ReportOutput> {
   }
   const run = await finishCollect(
     { config: data.config, window, staging, runId: input.runId },
-    input.shards.map((s) => ({ account: s.account, ...(s.region ? { region: s.region } : {}) })),
+    shards.map((s) => ({ account: s.account, ...(s.region ? { region: s.region } : {}) })),
     failures,
   );
   const reports = reportsStore(env);

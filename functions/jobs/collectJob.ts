@@ -709,7 +709,7 @@ async function finishCollect(
                 ? 'files'
                 : 'lookupEvents',
           status: 'failed',
-          reason: `collection did not finish${failures.get(where) ? ` (${failures.get(where)})` : ''}; the next run resumes it`,
+          reason: `${shard.region ? `${shard.region}: ` : ''}collection did not finish${failures.get(where) ? ` (${failures.get(where)})` : ''}; the next run resumes it`,
           regions: [],
         };
     byAccount.set(shard.account, [...(byAccount.get(shard.account) ?? []), outcome]);

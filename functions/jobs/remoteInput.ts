@@ -14,14 +14,7 @@ import { FsObjectStore } from '../adapters/store/FsObjectStore.js';
 import { getIfExists, type ObjectStore } from '../adapters/store/ObjectStore.js';
 import { S3ObjectStore } from '../adapters/store/S3ObjectStore.js';
 import { createS3Client, isS3Uri, parseS3Uri } from '../adapters/store/s3Access.js';
-import {
-  type BatchManifest,
-  type CollectedSource,
-  type DigestStatus,
-  parseCheckpoint,
-  StagingError,
-  stagingPrefix,
-} from '../core/collect/collectState.js';
+import { type DigestStatus, StagingError, stagingPrefix } from '../core/collect/collectState.js';
 import { parseTrailKey } from '../core/collect/trailLayout.js';
 import { InputLedger, type InputObject, type LedgerState } from '../core/ingest/InputLedger.js';
 import type { RecordSource } from '../core/ingest/types.js';

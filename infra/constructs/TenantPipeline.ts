@@ -25,6 +25,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -383,11 +384,13 @@ class TenantPipeline extends Construct {
     throttleRetry(plan);
 
     const collect = new tasks.LambdaInvoke(this, 'CollectShard', {
-      comment: 'collect one account (or account and region) into staging; resumable from its checkpoint',
+      comment: 'collect one account (or account and region) into staging and analyse it; resumable',
       lambdaFunction: this.workFunction,
       payload: sfn.TaskInput.fromObject({ step: 'collect', shard: sfn.JsonPath.entirePayload }),
       payloadResponseOnly: true,
       retryOnServiceExceptions: false,
+      // Outcomes live in staging; the map keeps one word per item, whatever the number of shards.
+      resultSelector: { 'status.$': '$.status' },
       taskTimeout: sfn.Timeout.duration(Duration.minutes(15)),
     });
     throttleRetry(collect);
@@ -398,28 +401,43 @@ class TenantPipeline extends Construct {
       maxAttempts: 1,
       interval: TEN_MINUTES,
     });
-    const shardFailed = new sfn.Pass(this, 'ShardFailed', {
-      comment: 'record the failed shard for the report',
+    const stagingBucket = props.staging.bucket;
+    const recordFailure = new tasks.CallAwsService(this, 'RecordShardFailure', {
+      comment: 'write the failed shard and its error beside the staging data, for the report',
+      service: 's3',
+      action: 'putObject',
       parameters: {
-        status: 'failed',
-        'shard.$': '$.shard',
-        'error.$': '$.failure.Error',
-        'cause.$': '$.failure.Cause',
+        Bucket: stagingBucket.bucketName,
+        Key: sfn.JsonPath.format(
+          `staging/${tenant.id}/{}/runs/{}/failures/{}.json`,
+          sfn.JsonPath.stringAt('$.shard.period'),
+          sfn.JsonPath.stringAt('$.shard.runId'),
+          sfn.JsonPath.stringAt('$.shard.name'),
+        ),
+        Body: sfn.JsonPath.jsonToString(sfn.JsonPath.entirePayload),
+        ContentType: 'application/json',
       },
+      iamResources: [stagingBucket.arnForObjects(`staging/${tenant.id}/*`)],
+      iamAction: 's3:PutObject',
+      resultSelector: { status: 'failed' },
     });
     collect.addCatch(
       new sfn.Pass(this, 'KeepShard', {
         parameters: { 'shard.$': '$$.Map.Item.Value', 'failure.$': '$.failure' },
-      }).next(shardFailed),
+      }).next(recordFailure),
       { errors: ['States.ALL'], resultPath: '$.failure' },
     );
 
     const shards = new sfn.DistributedMap(this, 'CollectShards', {
       comment: 'one child execution per shard; concurrency below the clients’ STS and LookupEvents limits',
-      itemsPath: '$.plan.shards',
+      // Items from the plan's list in staging: no state-size limit on the number of shards.
+      itemReader: new sfn.S3JsonItemReader({
+        bucketNamePath: sfn.JsonPath.stringAt('$.plan.stagingBucket'),
+        key: sfn.JsonPath.stringAt('$.plan.shardsKey'),
+      }),
       maxConcurrency,
       mapExecutionType: sfn.StateMachineType.STANDARD,
-      resultPath: '$.results',
+      resultPath: sfn.JsonPath.DISCARD,
       label: 'CollectShards',
     });
     shards.itemProcessor(collect);
@@ -432,8 +450,7 @@ class TenantPipeline extends Construct {
         tenant: tenant.id,
         period: sfn.JsonPath.stringAt('$.plan.period'),
         runId: sfn.JsonPath.stringAt('$.plan.runId'),
-        shards: sfn.JsonPath.listAt('$.plan.shards'),
-        results: sfn.JsonPath.listAt('$.results'),
+        shardsKey: sfn.JsonPath.stringAt('$.plan.shardsKey'),
       }),
       payloadResponseOnly: true,
       retryOnServiceExceptions: false,
@@ -467,12 +484,25 @@ class TenantPipeline extends Construct {
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
-    this.acknowledgeWorkflowWildcards(machine);
+    // The map reads the plan's list, and the catch writes failure records: this tenant's staging only.
+    machine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadOwnShardList',
+        actions: ['s3:GetObject'],
+        resources: [stagingBucket.arnForObjects(`staging/${tenant.id}/*`)],
+      }),
+    );
+    props.staging.key.grant(machine, 'kms:Decrypt', 'kms:GenerateDataKey');
+    this.acknowledgeWorkflowWildcards(machine, stagingBucket, tenant.id);
     return machine;
   }
 
   /** The workflow role's generated wildcards, each bounded to this tenant's own resources. */
-  private acknowledgeWorkflowWildcards(machine: sfn.StateMachine): void {
+  private acknowledgeWorkflowWildcards(
+    machine: sfn.StateMachine,
+    staging: s3.IBucket,
+    tenantId: string,
+  ): void {
     const stack = Stack.of(this);
     const logical = (c: Construct) => stack.getLogicalId(c.node.defaultChild as CfnElement);
     const name = `{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${logical(machine)}"}]}]}`;
@@ -493,6 +523,10 @@ class TenantPipeline extends Construct {
       [
         `Resource::${executions}:*`,
         'the Distributed Map starts and stops child executions of this state machine only',
+      ],
+      [
+        `Resource::<${logical(staging)}.Arn>/staging/${tenantId}/*`,
+        "the map reads the plan's shard list and records failed shards under this tenant's staging prefix only",
       ],
       [
         `Resource::${executions}/CollectShards:*`,

@@ -3,9 +3,11 @@
  * definition out of the CloudFormation template (the exact states, parameters and paths that
  * would be deployed) and executes it, calling the Lambda handlers in this process for the tasks.
  *
- * Supported: Task (Lambda ARNs, Parameters, ResultPath, Catch), Map (inline or distributed, with
- * ItemsPath and MaxConcurrency), Pass (Parameters), Succeed; JSONPath `$…` and `$$.Execution.Name`,
- * `$$.Map.Item.Value`. Anything else fails loudly, so the driver never skips a state it cannot run.
+ * Supported: Task (any Resource the caller maps to a handler: Lambda ARNs, SDK integrations;
+ * Parameters, ResultSelector, ResultPath, Catch), Map (inline or distributed, ItemsPath or an
+ * ItemReader the caller serves, MaxConcurrency), Pass (Parameters), Succeed; JSONPath `$…`,
+ * `$$.Execution.Name`, `$$.Map.Item.Value`; the intrinsics States.Format and States.JsonToString.
+ * Anything else fails loudly, so the driver never skips a state it cannot run.
  */
 
 type Json = unknown;
@@ -20,6 +22,8 @@ interface State {
   readonly ResultPath?: string | null;
   readonly Catch?: readonly { ErrorEquals: string[]; ResultPath?: string; Next: string }[];
   readonly ItemsPath?: string;
+  readonly ResultSelector?: Record<string, Json>;
+  readonly ItemReader?: { readonly Resource: string; readonly Parameters: Record<string, Json> };
   readonly MaxConcurrency?: number;
   readonly ItemProcessor?: StateMachineDefinition;
   readonly Iterator?: StateMachineDefinition;
@@ -56,10 +60,45 @@ function readPath(path: string, input: Json, context: Context): Json {
   return value;
 }
 
+/** Splits intrinsic arguments on top-level commas, keeping quoted strings whole. */
+function intrinsicArgs(text: string): string[] {
+  const args: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\\' && quoted) {
+      current += c + (text[++i] ?? '');
+      continue;
+    }
+    if (c === "'") quoted = !quoted;
+    if (c === ',' && !quoted) {
+      args.push(current.trim());
+      current = '';
+    } else current += c;
+  }
+  if (current.trim()) args.push(current.trim());
+  return args;
+}
+
+function evaluate(expression: string, input: Json, context: Context): Json {
+  const call = /^States\.(\w+)\((.*)\)$/s.exec(expression);
+  if (!call) return readPath(expression, input, context);
+  const args = intrinsicArgs(call[2]!).map((a) =>
+    a.startsWith("'") ? a.slice(1, -1).replace(/\\(.)/g, '$1') : evaluate(a, input, context),
+  );
+  if (call[1] === 'Format') {
+    let n = 1;
+    return (args[0] as string).replace(/\{\}/g, () => String(args[n++]));
+  }
+  if (call[1] === 'JsonToString') return JSON.stringify(args[0]);
+  throw new Error(`the local driver does not evaluate States.${call[1]}`);
+}
+
 function applyParameters(parameters: Record<string, Json>, input: Json, context: Context): Json {
   const out: Record<string, Json> = {};
   for (const [key, value] of Object.entries(parameters)) {
-    if (key.endsWith('.$')) out[key.slice(0, -2)] = readPath(value as string, input, context);
+    if (key.endsWith('.$')) out[key.slice(0, -2)] = evaluate(value as string, input, context);
     else if (value && typeof value === 'object' && !Array.isArray(value))
       out[key] = applyParameters(value as Record<string, Json>, input, context);
     else out[key] = value;
@@ -104,14 +143,16 @@ async function runStateMachine(
     const state: State | undefined = definition.States[name];
     if (!state) throw new Error(`no state ${name}`);
     let next: string | undefined = state.Next;
+    let caught = false;
     switch (state.Type) {
       case 'Task': {
         const handler = handlers.get(state.Resource ?? '');
         if (!handler) throw new Error(`no handler for ${state.Resource} (state ${name})`);
         const event = state.Parameters ? applyParameters(state.Parameters, data, context) : data;
         try {
-          const result = JSON.parse(JSON.stringify(await handler(event))) as Json;
-          steps.push({ state: name, input: event, output: result });
+          const raw = JSON.parse(JSON.stringify(await handler(event))) as Json;
+          steps.push({ state: name, input: event, output: raw });
+          const result = state.ResultSelector ? applyParameters(state.ResultSelector, raw, context) : raw;
           data = writeResult(data, state.ResultPath, result);
         } catch (error) {
           const e =
@@ -125,6 +166,7 @@ async function runStateMachine(
           if (!handlerCatch) throw e;
           data = writeResult(data, handlerCatch.ResultPath ?? '$', { Error: e.error, Cause: e.cause });
           next = handlerCatch.Next;
+          caught = true;
         }
         break;
       }
@@ -133,7 +175,13 @@ async function runStateMachine(
         steps.push({ state: name, input: data, output: data });
         break;
       case 'Map': {
-        const items = readPath(state.ItemsPath ?? '$', data, context) as Json[];
+        let items: Json[];
+        if (state.ItemReader) {
+          const reader = handlers.get(state.ItemReader.Resource);
+          if (!reader)
+            throw new Error(`no handler for the item reader ${state.ItemReader.Resource} (state ${name})`);
+          items = (await reader(applyParameters(state.ItemReader.Parameters, data, context))) as Json[];
+        } else items = readPath(state.ItemsPath ?? '$', data, context) as Json[];
         const processor = state.ItemProcessor ?? state.Iterator;
         if (!processor || !Array.isArray(items)) throw new Error(`Map ${name} has no items or processor`);
         const results: Json[] = new Array(items.length);
@@ -157,7 +205,7 @@ async function runStateMachine(
       default:
         throw new Error(`the local driver does not run ${state.Type} states (${name})`);
     }
-    if (state.End) return { output: data, steps };
+    if (state.End && !caught) return { output: data, steps };
     name = next;
   }
   return { output: data, steps };
@@ -165,11 +213,13 @@ async function runStateMachine(
 
 /**
  * The state machine definition of a synthesized template, with each `Fn::GetAtt [<fn>, Arn]`
- * replaced by `arn:local:<logical id>`.
+ * replaced by `arn:local:<logical id>`, `Ref AWS::Partition` by `aws`, and other `Ref`s by the
+ * value `refs` gives (e.g. a bucket's name).
  */
 function definitionFromTemplate(
   template: { Resources: Record<string, { Type: string; Properties: Record<string, Json> }> },
   logicalIdContains: string,
+  refs: Readonly<Record<string, string>> = {},
 ): StateMachineDefinition {
   const [, machine] =
     Object.entries(template.Resources).find(
@@ -185,6 +235,9 @@ function definitionFromTemplate(
             if (typeof part === 'string') return part;
             const getAtt = (part as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
             if (getAtt) return `arn:local:${getAtt[0]}`;
+            const ref = (part as { Ref?: string }).Ref;
+            if (ref === 'AWS::Partition') return 'aws';
+            if (ref && refs[ref] !== undefined) return refs[ref];
             throw new Error(`unexpected intrinsic in the definition: ${JSON.stringify(part)}`);
           })
           .join('');

@@ -18,6 +18,7 @@ import {
   GetObjectRetentionCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
@@ -175,14 +176,43 @@ afterAll(() => {
   Object.assign(process.env, savedEnv);
 });
 
-function handlers(): Map<string, Handler> {
+/**
+ * The workflow's resources served locally: the functions by the real handlers, the Distributed
+ * Map's item reader and the failure record's S3 integration by the S3 test server. `crash` makes
+ * the work function fail for one shard, as a Lambda timeout would.
+ */
+function handlers(crash?: { account: string; region: string; message: string }): Map<string, Handler> {
   const map = new Map<string, Handler>();
   for (const [id, r] of Object.entries(template.Resources)) {
     if (r.Type !== 'AWS::Lambda::Function') continue;
-    if (id.includes('WorkFunction')) map.set(`arn:local:${id}`, workHandler);
+    if (id.includes('WorkFunction'))
+      map.set(`arn:local:${id}`, async (event) => {
+        const shard = (event as { shard?: { account?: string; region?: string } }).shard;
+        if (crash && shard?.account === crash.account && shard.region === crash.region)
+          throw Object.assign(new Error(crash.message), { name: 'States.Timeout' });
+        return workHandler(event);
+      });
     else if (id.includes('ReportFunction')) map.set(`arn:local:${id}`, publishHandler);
   }
+  map.set('arn:aws:states:::s3:getObject', async (params) => {
+    const { Bucket, Key } = params as { Bucket: string; Key: string };
+    const object = await s3.send(new GetObjectCommand({ Bucket, Key }));
+    return JSON.parse(await object.Body!.transformToString());
+  });
+  map.set('arn:aws:states:::aws-sdk:s3:putObject', async (params) => {
+    const { Bucket, Key, Body, ContentType } = params as Record<string, string>;
+    const put = await s3.send(new PutObjectCommand({ Bucket, Key, Body, ContentType }));
+    return { ETag: (put as { ETag?: string }).ETag };
+  });
   return map;
+}
+
+/** The synthesized definition, with the staging bucket's name where it is referenced. */
+function definition() {
+  const [stagingId] = Object.entries(template.Resources).find(
+    ([id, r]) => r.Type === 'AWS::S3::Bucket' && id.includes('StagingStorageBucket'),
+  )!;
+  return definitionFromTemplate(template, 'acme', { [stagingId]: stagingBucket });
 }
 
 async function listKeys(bucket: string, prefix: string): Promise<string[]> {
@@ -194,15 +224,21 @@ describe('a scheduled run of the deployed workflow, executed locally', () => {
   let run: { output: unknown; steps: Step[] };
 
   it('plans the period from the schedule time, collects each shard, and publishes the signed report', async () => {
-    const definition = definitionFromTemplate(template, 'acme');
     // What EventBridge Scheduler sends (ScheduleTargetInput with <aws.scheduler.scheduled-time>).
     const schedule = Object.values(template.Resources).find((r) => r.Type === 'AWS::Scheduler::Schedule');
     const target = schedule?.Properties.Target as { Input: string };
     const input = JSON.parse(target.Input.replace('<aws.scheduler.scheduled-time>', '2026-10-06T04:00:00Z'));
-    run = await runStateMachine(definition, input, handlers(), { Execution: { Name: 'run-2026-10-05-a' } });
+    // One shard's function times out (after its retry): the run goes on and reports the gap.
+    const crash = {
+      account: '444444444444',
+      region: 'us-east-1',
+      message: 'Task timed out after 900.00 seconds',
+    };
+    run = await runStateMachine(definition(), input, handlers(crash), {
+      Execution: { Name: 'run-2026-10-05-a' },
+    });
     const output = run.output as {
-      plan: { period: string; shards: { account: string; region?: string }[] };
-      results: { status: string; shard?: { account: string } }[];
+      plan: { period: string; shardCount: number; shardsKey: string };
       report: {
         reportUri: string;
         manifestKey: string;
@@ -212,17 +248,14 @@ describe('a scheduled run of the deployed workflow, executed locally', () => {
       };
     };
     expect(output.plan.period).toBe('2026-10-05');
-    // Four accounts × the two configured regions.
-    expect(output.plan.shards).toHaveLength(8);
-    expect(output.results.map((r) => r.status).sort()).toEqual([
-      'failed',
-      'failed',
-      'ok',
-      'ok',
-      'ok',
-      'ok',
-      'ok',
-      'ok',
+    // Four accounts × the two configured regions, listed in staging for the map's item reader.
+    expect(output.plan.shardCount).toBe(8);
+    expect(await listKeys(stagingBucket, output.plan.shardsKey)).toEqual([output.plan.shardsKey]);
+    // Each item keeps one word in the state; the failed one was recorded beside the staging data.
+    const items = run.steps.filter((s) => s.state === 'CollectShard').map((s) => s.output ?? 'threw');
+    expect(items).toHaveLength(8);
+    expect(await listKeys(stagingBucket, 'staging/acme/2026-10-05/runs/run-2026-10-05-a/failures/')).toEqual([
+      'staging/acme/2026-10-05/runs/run-2026-10-05-a/failures/444444444444_us-east-1.json',
     ]);
     expect(output.report.failedAccounts).toBe(1);
     // Report merged the analyses of every shard that staged records (one per checkpoint here)
@@ -297,6 +330,11 @@ describe('a scheduled run of the deployed workflow, executed locally', () => {
     ) as { collection: { failedAccounts: { account: string; reason: string }[] } };
     expect(analysis.collection.failedAccounts).toEqual([
       { account: '333333333333', reason: expect.stringMatching(/not authorized to perform: sts:AssumeRole/) },
+      {
+        account: '444444444444',
+        reason:
+          'us-east-1: collection did not finish (States.Timeout: Task timed out after 900.00 seconds); the next run resumes it',
+      },
     ]);
     const manifest = JSON.parse(
       await (
@@ -328,12 +366,9 @@ describe('a scheduled run of the deployed workflow, executed locally', () => {
         await s3.send(new GetObjectCommand({ Bucket: reportsBucket, Key: 'acme/2026-10-05/analysis.json' }))
       ).Body!.transformToString(),
     ) as { findings: { id: string }[] };
-    const again = await runStateMachine(
-      definitionFromTemplate(template, 'acme'),
-      { period: '2026-10-05' },
-      handlers(),
-      { Execution: { Name: 'run-2026-10-05-b' } },
-    );
+    const again = await runStateMachine(definition(), { period: '2026-10-05' }, handlers(), {
+      Execution: { Name: 'run-2026-10-05-b' },
+    });
     const collected = again.steps
       .filter((s) => s.state === 'CollectShard')
       .map((s) => s.output as { account: string; status: string; records: number });
@@ -364,16 +399,13 @@ describe('a scheduled run of the deployed workflow, executed locally', () => {
         await s3.send(new GetObjectCommand({ Bucket: reportsBucket, Key: 'acme/2026-10-05/manifest.json' }))
       ).Body!.transformToString(),
     ) as { manifest: { reportId: string } };
-    const shards = ['111111111111', '222222222222', '333333333333', '444444444444'].flatMap((account) =>
-      ['eu-west-1', 'us-east-1'].map((region) => ({
-        tenant: 'acme',
-        period: '2026-10-05',
-        runId: 'run-2026-10-05-b',
-        account,
-        region,
-      })),
-    );
-    const event = { step: 'report', tenant: 'acme', period: '2026-10-05', runId: 'run-2026-10-05-b', shards };
+    const event = {
+      step: 'report',
+      tenant: 'acme',
+      period: '2026-10-05',
+      runId: 'run-2026-10-05-b',
+      shardsKey: 'staging/acme/2026-10-05/runs/run-2026-10-05-b/shards.json',
+    };
     // The Lambda runtime provides the AWS SDK (left out of the bundle): here, the project's copy.
     await symlink(path.resolve('node_modules'), path.join(outdir, 'node_modules')).catch(() => undefined);
     const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(path.join(bundle, 'index.mjs')).href)});

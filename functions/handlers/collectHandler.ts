@@ -31,11 +31,12 @@ async function handler(event: unknown): Promise<CollectOutput> {
   const env = runtimeEnv();
   const data = await tenantData(shard.tenant, env);
   const window = parsePeriod(shard.period);
+  const staging = stagingStore(env);
   const { outcome, outcomeKey } = await collectShard(
     {
       config: data.config,
       window,
-      staging: stagingStore(env),
+      staging,
       openTrail: trailOpener(data.config, data.configFile, window, { requireRole: true }),
       runId: shard.runId,
     },
@@ -44,9 +45,7 @@ async function handler(event: unknown): Promise<CollectOutput> {
   const records = outcome.regions.reduce((n, r) => n + r.accepted, 0);
   // The map step analyses its shard too (every batch staged so far), so Report only merges.
   const partial =
-    outcome.regions.length > 0
-      ? await analyzeStagedShard({ staging: stagingStore(env), data, window, shard })
-      : null;
+    outcome.regions.length > 0 ? await analyzeStagedShard({ staging, data, window, shard }) : null;
   metrics.addDimension('tenant', shard.tenant);
   metrics.addMetric('RecordsCollected', MetricUnit.Count, records);
   metrics.addMetric(

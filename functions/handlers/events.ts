@@ -1,10 +1,11 @@
 /**
  * @module The events the state machine passes between the pipeline's functions. The workflow
- * definition (infra/constructs/PipelineWorkflow.ts) and the local driver build exactly these shapes.
+ * definition (infra/constructs/TenantPipeline.ts) and the local driver build exactly these shapes.
  */
 import { z } from 'zod';
+import { TENANT_ID } from '../core/config/tenantConfig.js';
 
-const tenant = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'expected a tenant id');
+const tenant = z.string().regex(TENANT_ID, 'expected a tenant id');
 const period = z.string().regex(/^\d{4}-(?:\d{2}|W\d{2}|\d{2}-\d{2})$/, 'expected a day, ISO week or month');
 
 /** Plan: from the schedule (tenant + scheduled time) or a manual start (tenant + period). */
@@ -30,37 +31,22 @@ const ShardEventSchema = z.object({
 });
 
 /**
- * One Distributed Map result: the collect function's output, or what the map's catch records for
- * a shard whose function failed (`status: "failed"`, the shard, the error and its cause).
+ * Reduce + render + publish, after the map: the shards come from the plan's list in staging,
+ * failed shards from the records the map's catch wrote beside it.
  */
-const ShardResultSchema = z.object({
-  account: z.string().optional(),
-  region: z.string().optional(),
-  shard: z.object({ account: z.string(), region: z.string().optional() }).optional(),
-  status: z.string(),
-  error: z.string().optional(),
-  cause: z.string().optional(),
+const ReportEventSchema = z.object({
+  tenant,
+  period,
+  runId: z.string().min(1).max(128),
+  /** Staging key of the plan's shard list (what the Distributed Map read). */
+  shardsKey: z.string().min(1),
 });
-
-/** Reduce + render + publish, after the map: the shards from the plan's list in staging (or inline). */
-const ReportEventSchema = z
-  .object({
-    tenant,
-    period,
-    runId: z.string().min(1).max(128),
-    /** Staging key of the plan's shard list (what the Distributed Map read). */
-    shardsKey: z.string().min(1).optional(),
-    shards: z.array(ShardEventSchema).optional(),
-    results: z.array(ShardResultSchema).default([]),
-  })
-  .refine((e) => e.shardsKey || e.shards, 'give shardsKey or shards');
 
 /** Share, after Report: the published period of the tenant. */
 const ShareEventSchema = z.object({ tenant, period });
 
 type PlanEvent = z.infer<typeof PlanEventSchema>;
 type ShardEvent = z.infer<typeof ShardEventSchema>;
-type ShardResult = z.infer<typeof ShardResultSchema>;
 type ReportEvent = z.input<typeof ReportEventSchema>;
 
 interface PlanOutput {
@@ -73,5 +59,5 @@ interface PlanOutput {
   readonly shardsKey: string;
 }
 
-export type { PlanEvent, PlanOutput, ReportEvent, ShardEvent, ShardResult };
-export { PlanEventSchema, ReportEventSchema, ShardEventSchema, ShardResultSchema, ShareEventSchema };
+export type { PlanEvent, PlanOutput, ReportEvent, ShardEvent };
+export { PlanEventSchema, ReportEventSchema, ShardEventSchema, ShareEventSchema };

@@ -101,16 +101,8 @@ async function handler(event: unknown): Promise<ReportOutput> {
   const data = await tenantData(input.tenant, env);
   const window = parsePeriod(input.period);
   const staging = stagingStore(env);
-  const shards = input.shards ?? (await readShardList(staging, input.shardsKey as string));
+  const shards = await readShardList(staging, input.shardsKey);
   const failures = await readShardFailures(staging, input.tenant, input.period, input.runId);
-  for (const r of input.results) {
-    const shard = r.shard ?? (r.account ? { account: r.account, region: r.region } : null);
-    if (r.status !== 'failed' || !shard || !(r.error || r.cause)) continue;
-    failures.set(
-      shard.region ? `${shard.account} ${shard.region}` : shard.account,
-      r.error ?? r.cause ?? 'failed',
-    );
-  }
   const run = await finishCollect(
     { config: data.config, window, staging, runId: input.runId },
     shards.map((s) => ({ account: s.account, ...(s.region ? { region: s.region } : {}) })),

@@ -9,6 +9,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { S3ObjectStore } from '../adapters/store/S3ObjectStore.js';
 import { createS3Client } from '../adapters/store/s3Access.js';
+import { TENANT_ID } from '../core/config/tenantConfig.js';
 import { loadPipelineData, type PipelineData } from '../jobs/loadPipelineData.js';
 
 const logger = new Logger({ serviceName: 'trailproof' });
@@ -44,7 +45,6 @@ function runtimeEnv(env: NodeJS.ProcessEnv = process.env): RuntimeEnv {
   return parsed.data;
 }
 
-const TENANT_ID = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const tenantCache = new Map<string, Promise<PipelineData>>();
 
 /** The tenant's config, catalog and rules, loaded once per container. */

@@ -538,13 +538,16 @@ async function regionsOf(
   return prefixes.map((p) => p.slice(0, -1).slice(p.slice(0, -1).lastIndexOf('/') + 1)).filter(Boolean);
 }
 
+function sourceKindOf(account: TenantAccount): AccountOutcome['source'] {
+  return 's3' in account.source ? 's3' : 'files' in account.source ? 'files' : 'lookupEvents';
+}
+
 async function collectAccount(
   options: CollectJobOptions,
   account: TenantAccount,
   onlyRegion?: string,
 ): Promise<AccountOutcome> {
-  const source = 's3' in account.source ? 's3' : 'files' in account.source ? 'files' : 'lookupEvents';
-  const head = { account: account.id, name: account.name, source } as const;
+  const head = { account: account.id, name: account.name, source: sourceKindOf(account) } as const;
   let access: TrailAccess;
   try {
     access = await options.openTrail(account);
@@ -701,13 +704,7 @@ async function finishCollect(
       : {
           account: shard.account,
           name: account?.name ?? shard.account,
-          source: !account
-            ? 's3'
-            : 's3' in account.source
-              ? 's3'
-              : 'files' in account.source
-                ? 'files'
-                : 'lookupEvents',
+          source: account ? sourceKindOf(account) : 's3',
           status: 'failed',
           reason: `${shard.region ? `${shard.region}: ` : ''}collection did not finish${failures.get(where) ? ` (${failures.get(where)})` : ''}; the next run resumes it`,
           regions: [],

@@ -6,7 +6,7 @@
  * tenant's own prefix are read, and a folder whose manifest names another tenant, or that holds no
  * report, is left out with a warning rather than listed.
  */
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import {
   presignObject,
   presignReport,
@@ -56,7 +56,7 @@ async function publishIndexJob(options: PublishIndexJobOptions): Promise<Publish
   const { client, bucket, config, expiry } = options;
   const now = options.now ?? new Date();
   const base = tenantPrefix(options.root, config.id);
-  const store = new S3ObjectStore(client, bucket);
+  const store = new S3ObjectStore(client, bucket, options.kmsKeyId);
   const warnings = new Set<string>();
 
   const reports: SharedReport[] = [];
@@ -113,18 +113,11 @@ async function publishIndexJob(options: PublishIndexJobOptions): Promise<Publish
   }
   const html = (await createIndexRenderer())(model);
   const key = `${base}${INDEX_FILE}`;
-  await client.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: key,
-      Body: html,
-      ContentType: 'text/html; charset=utf-8',
-      CacheControl: 'no-store',
-      ...(options.kmsKeyId
-        ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: options.kmsKeyId }
-        : {}),
-    }),
-  );
+  await store.put(key, Buffer.from(html), {
+    contentType: 'text/html; charset=utf-8',
+    cacheControl: 'no-store',
+  });
+
   const url = await presignObject(client, {
     bucket,
     key,

@@ -7,17 +7,8 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ObjectStore, PutOptions } from '../adapters/store/ObjectStore.js';
+import { contentTypeOf } from '../core/share/reportKeys.js';
 import { OutputDirectoryError, REPORT_FILES } from './reportJob.js';
-
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.pdf': 'application/pdf',
-  '.json': 'application/json',
-  '.jsonl': 'application/x-ndjson',
-  '.csv': 'text/csv; charset=utf-8',
-  '.gz': 'application/gzip',
-  '.pem': 'application/x-pem-file',
-};
 
 function withSlash(prefix: string): string {
   return prefix && !prefix.endsWith('/') ? `${prefix}/` : prefix;
@@ -53,7 +44,7 @@ async function uploadReport(
   const uploaded: string[] = [];
   for (const name of names) {
     const options: PutOptions = {
-      contentType: CONTENT_TYPES[path.extname(name)] ?? 'application/octet-stream',
+      contentType: contentTypeOf(name),
       ...(retention ? { retention } : {}),
     };
     await store.put(`${base}${name}`, await readFile(path.join(dir, name)), options);

@@ -17,7 +17,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
-import { s3TestServer } from './s3Server.js';
+import { type S3TestServer, s3TestServer } from './s3Server.js';
 
 /**
  * An S3Client for the run's server: region us-east-1, path-style, the server's static keys. `config`
@@ -83,6 +83,23 @@ async function freshBucket(prefix: string, options: FreshBucketOptions = {}): Pr
   return bucket;
 }
 
+/**
+ * Environment for product code in another process (the CLI, a bundled handler) or in this one
+ * (handlers called directly) to reach the test server through its own S3 client: endpoint,
+ * path-style, the server's keys and region. The SDK's notice that its 2027 releases need Node 22
+ * is turned off, since it would otherwise be the only stderr line of every run.
+ */
+function s3ProcessEnv(server: S3TestServer): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_S3: server.endpoint,
+    S3_FORCE_PATH_STYLE: '1',
+    AWS_ACCESS_KEY_ID: server.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
+    AWS_REGION: server.region,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
 export type { S3TestServer } from './s3Server.js';
 export type { FreshBucketOptions };
-export { freshBucket, s3TestClient, s3TestServer };
+export { freshBucket, s3ProcessEnv, s3TestClient, s3TestServer };

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseYamlText } from '../../functions/adapters/fs/readYamlDocument.js';
 import { parseTenantConfig, type TenantConfig } from '../../functions/core/config/tenantConfig.js';
 import { MAX_TENANTS_PER_STACK, TrailproofStack } from '../../infra/stacks/TrailproofStack.js';
-import { freshBucket, s3TestClient, s3TestServer } from '../helpers/s3Client.js';
+import { freshBucket, s3ProcessEnv, s3TestClient, s3TestServer } from '../helpers/s3Client.js';
 
 const ENV = { account: '999999999999', region: 'eu-west-1' };
 const CONTEXT = (JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> })
@@ -423,12 +423,7 @@ process.stdout.write(JSON.stringify(await handler(JSON.parse(process.argv[1]))))
         TRAILPROOF_TENANTS_DIR: path.join(layerDir, 'tenants'),
         TRAILPROOF_ASSET_ROOT: work,
         STAGING_BUCKET: staging,
-        AWS_ENDPOINT_URL_S3: server.endpoint,
-        S3_FORCE_PATH_STYLE: '1',
-        AWS_REGION: server.region,
-        AWS_ACCESS_KEY_ID: server.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        ...s3ProcessEnv(server),
       },
       timeout: 60_000,
     });

@@ -33,7 +33,13 @@ import { handler as workHandler } from '../../functions/handlers/workHandler.js'
 import { TrailproofStack } from '../../infra/stacks/TrailproofStack.js';
 import { cloudTrailDigestChains, createDigestSigningKey } from '../helpers/cloudTrailDigests.js';
 import { runCli } from '../helpers/runCli.js';
-import { freshBucket, type S3TestServer, s3TestClient, s3TestServer } from '../helpers/s3Client.js';
+import {
+  freshBucket,
+  type S3TestServer,
+  s3ProcessEnv,
+  s3TestClient,
+  s3TestServer,
+} from '../helpers/s3Client.js';
 import { putObjects, writeSampleTrail } from '../helpers/sampleTrail.js';
 import {
   definitionFromTemplate,
@@ -158,11 +164,7 @@ beforeAll(async () => {
     // radosgw's test key store holds a key with this id (scripts/ceph-rgw.sh), as KMS holds the tenant's key.
     REPORTS_KMS_KEY_ARN: 'tenant-acme',
     TRAILPROOF_TENANTS_DIR: path.join(layerDir, 'tenants'),
-    AWS_ENDPOINT_URL_S3: server.endpoint,
-    S3_FORCE_PATH_STYLE: '1',
-    AWS_REGION: server.region,
-    AWS_ACCESS_KEY_ID: server.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
+    ...s3ProcessEnv(server),
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'ERROR',
   });
@@ -348,14 +350,7 @@ describe('a scheduled run of the deployed workflow, executed locally', () => {
   });
 
   it('is verifiable where it landed', async () => {
-    const verified = await runCli(['verify', `s3://${reportsBucket}/acme/2026-10-05/`], {
-      AWS_ENDPOINT_URL_S3: server.endpoint,
-      S3_FORCE_PATH_STYLE: '1',
-      AWS_ACCESS_KEY_ID: server.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
-      AWS_REGION: server.region,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    });
+    const verified = await runCli(['verify', `s3://${reportsBucket}/acme/2026-10-05/`], s3ProcessEnv(server));
     expect(verified.stderr).toBe('');
     expect(verified.code).toBe(0);
   });

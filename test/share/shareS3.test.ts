@@ -27,7 +27,13 @@ import { reportPlaceOf } from '../../functions/core/share/reportKeys.js';
 import { publishIndexJob } from '../../functions/jobs/publishIndexJob.js';
 import { shareReportJob } from '../../functions/jobs/shareReportJob.js';
 import { runCli } from '../helpers/runCli.js';
-import { freshBucket, type S3TestServer, s3TestClient, s3TestServer } from '../helpers/s3Client.js';
+import {
+  freshBucket,
+  type S3TestServer,
+  s3ProcessEnv,
+  s3TestClient,
+  s3TestServer,
+} from '../helpers/s3Client.js';
 
 const WEEK = parseLinkExpiry('7d');
 const ACME = { root: '', tenantId: 'acme', period: '2026-10-09' };
@@ -39,14 +45,7 @@ let work: string;
 let acme: TenantConfig;
 let globexFile: string;
 
-const env = () => ({
-  AWS_ENDPOINT_URL_S3: server.endpoint,
-  S3_FORCE_PATH_STYLE: '1',
-  AWS_ACCESS_KEY_ID: server.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
-  AWS_REGION: server.region,
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-});
+const env = () => s3ProcessEnv(server);
 
 async function getBytes(key: string): Promise<Uint8Array> {
   const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));

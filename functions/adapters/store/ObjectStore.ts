@@ -14,6 +14,8 @@ interface StoredObject {
 
 interface PutOptions {
   readonly contentType?: string;
+  /** HTTP Cache-Control the object is served with (ignored by stores that do not serve). */
+  readonly cacheControl?: string;
   readonly metadata?: Readonly<Record<string, string>>;
   /** S3 Object Lock retention for this object version (ignored by stores without it). */
   readonly retention?: { readonly mode: 'GOVERNANCE' | 'COMPLIANCE'; readonly until: Date };

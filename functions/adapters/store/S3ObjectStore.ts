@@ -114,6 +114,7 @@ class S3ObjectStore implements ObjectStore {
         Key: key,
         Body: body,
         ContentType: options?.contentType,
+        CacheControl: options?.cacheControl,
         Metadata: options?.metadata ? { ...options.metadata } : undefined,
         ObjectLockMode: options?.retention?.mode,
         ObjectLockRetainUntilDate: options?.retention?.until,

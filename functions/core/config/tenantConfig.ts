@@ -10,6 +10,7 @@ import { DEFAULT_LINK_EXPIRY, linkExpiryProblem } from '../share/linkExpiry.js';
 import { describeIssue, formatIssuePath } from '../shared/zodIssues.js';
 
 const ACCOUNT_ID = /^\d{12}$/;
+/** A tenant id: it names S3 prefixes, report files and IAM role names. */
 const TENANT_ID = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const HEX_COLOUR = /^#[0-9a-fA-F]{6}$/;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+[a-z]?$/;
@@ -298,4 +299,4 @@ function defaultTenantConfig(): TenantConfig {
   };
 }
 
-export { ActorClassSchema, defaultTenantConfig, parseTenantConfig, TenantConfigError };
+export { ActorClassSchema, defaultTenantConfig, parseTenantConfig, TENANT_ID, TenantConfigError };

@@ -7,10 +7,9 @@
  * empty, `.` or `..`, holds a slash where none belongs, or a control character, is refused, so no
  * input (command line, manifest, S3 listing) can make a link point outside the tenant's folder.
  */
+import { TENANT_ID } from '../config/tenantConfig.js';
 import { ShareScopeError } from './errors.js';
 
-/** The tenant config's id rule (lowercase letters, digits, dashes). */
-const TENANT_ID = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** A period folder: `2026-10`, `2026-10-05`, or any other plain name. */
 const PERIOD_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point

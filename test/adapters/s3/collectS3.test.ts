@@ -25,7 +25,13 @@ import { loadPipelineData } from '../../../functions/jobs/loadPipelineData.js';
 import { cloudTrailDigestChains, createDigestSigningKey } from '../../helpers/cloudTrailDigests.js';
 import { type FaultProxy, startFaultProxy } from '../../helpers/faultProxy.js';
 import { runCli } from '../../helpers/runCli.js';
-import { freshBucket, type S3TestServer, s3TestClient, s3TestServer } from '../../helpers/s3Client.js';
+import {
+  freshBucket,
+  type S3TestServer,
+  s3ProcessEnv,
+  s3TestClient,
+  s3TestServer,
+} from '../../helpers/s3Client.js';
 import { putObjects, writeSampleTrail } from '../../helpers/sampleTrail.js';
 
 const ORG = 'o-abcdef1234';
@@ -193,15 +199,7 @@ describe('collect from S3', () => {
 });
 
 describe('the CLI with S3 inputs and outputs', () => {
-  const env = () => ({
-    AWS_ENDPOINT_URL_S3: server.endpoint,
-    S3_FORCE_PATH_STYLE: '1',
-    AWS_ACCESS_KEY_ID: server.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
-    AWS_REGION: server.region,
-    // The SDK's notice that its 2027 releases need Node 22 would otherwise be the only stderr line.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  });
+  const env = () => s3ProcessEnv(server);
 
   it('collects into s3://, reports from the staging area into an Object Lock bucket, and verifies it there', async () => {
     const tenantFile = path.join(work, 'tenant.yaml');

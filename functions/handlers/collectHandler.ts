@@ -1,18 +1,19 @@
 /**
- * @module Collect one shard (an account, or one region of it) into the staging bucket. Input: a
- * Distributed Map item; output: where its outcome and staging data are.
+ * @module Collect one shard (an account's day in one region or in all; for LookupEvents, an
+ * account's region over the period) into the staging bucket and analyse each unit it staged. Input: a Distributed Map item; output: where its outcome and staging data are.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { parsePeriod } from '../core/analysis/period.js';
-import { regionPrefix, stagingPrefix } from '../core/collect/collectState.js';
+import { stagingPrefix, unitPrefix } from '../core/collect/collectState.js';
 import { collectShard } from '../jobs/collectJob.js';
 import { trailOpener } from '../jobs/openTrail.js';
-import { analyzeStagedShard } from '../jobs/stagedPartials.js';
+import { analyzeStagedUnit } from '../jobs/stagedPartials.js';
 import { ShardEventSchema } from './events.js';
 import { logger, metrics, parseEvent, runtimeEnv, stagingStore, tenantData } from './runtime.js';
 
 interface CollectOutput {
   readonly account: string;
+  readonly day?: string;
   readonly region?: string;
   readonly status: 'ok' | 'partial' | 'failed';
   readonly reason: string | null;
@@ -22,8 +23,8 @@ interface CollectOutput {
   /** Staging keys of the shard's checkpoints (each lists its batch manifests and shards). */
   readonly checkpointKeys: readonly string[];
   readonly stagingPrefix: string;
-  /** The shard's partial analysis, merged by the Report step (null when nothing could be staged). */
-  readonly partialKey: string | null;
+  /** The partial analyses of the shard's units (one per checkpoint), merged by the Report step. */
+  readonly partialKeys: readonly string[];
 }
 
 async function handler(event: unknown): Promise<CollectOutput> {
@@ -43,9 +44,13 @@ async function handler(event: unknown): Promise<CollectOutput> {
     shard,
   );
   const records = outcome.regions.reduce((n, r) => n + r.accepted, 0);
-  // The map step analyses its shard too (every batch staged so far), so Report only merges.
-  const partial =
-    outcome.regions.length > 0 ? await analyzeStagedShard({ staging, data, window, shard }) : null;
+  const checkpointKeys = outcome.regions
+    .filter((r) => r.committedBatches > 0)
+    .map((r) => `${unitPrefix({ ...shard, day: r.day, region: r.region })}checkpoint.json`);
+  // The map step analyses its units too (every batch staged so far), so Report only merges.
+  const partialKeys: string[] = [];
+  for (const checkpointKey of checkpointKeys)
+    partialKeys.push((await analyzeStagedUnit({ staging, data, window, checkpointKey })).key);
   metrics.addDimension('tenant', shard.tenant);
   metrics.addMetric('RecordsCollected', MetricUnit.Count, records);
   metrics.addMetric(
@@ -59,6 +64,7 @@ async function handler(event: unknown): Promise<CollectOutput> {
     tenant: shard.tenant,
     period: shard.period,
     account: shard.account,
+    day: shard.day,
     region: shard.region,
     status: outcome.status,
     reason: outcome.reason,
@@ -66,16 +72,15 @@ async function handler(event: unknown): Promise<CollectOutput> {
   });
   return {
     account: shard.account,
+    ...(shard.day ? { day: shard.day } : {}),
     ...(shard.region ? { region: shard.region } : {}),
     status: outcome.status,
     reason: outcome.reason,
     records,
     outcomeKey,
-    checkpointKeys: outcome.regions.map(
-      (r) => `${regionPrefix(shard.tenant, shard.period, shard.account, r.region)}checkpoint.json`,
-    ),
+    checkpointKeys,
     stagingPrefix: stagingPrefix(shard.tenant, shard.period),
-    partialKey: partial?.key ?? null,
+    partialKeys,
   };
 }
 

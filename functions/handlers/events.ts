@@ -25,8 +25,10 @@ const ShardEventSchema = z.object({
   period,
   runId: z.string().min(1).max(128),
   account: z.string().regex(/^\d{12}$/, 'expected a 12-digit account id'),
+  /** Absent: every day of the period (LookupEvents shards). */
+  day: z.iso.date().optional(),
   region: z.string().optional(),
-  /** `<account>` or `<account>_<region>`: names the shard's records in staging. */
+  /** `<account>[_<day>][_<region>]`: names the shard's outcome and its failure record. */
   name: z.string().optional(),
 });
 

@@ -13,7 +13,7 @@ import type { ObjectStore } from '../adapters/store/ObjectStore.js';
 import { parsePeriod } from '../core/analysis/period.js';
 import { stagingPrefix } from '../core/collect/collectState.js';
 import { previousPeriod } from '../core/schedule/schedulePeriod.js';
-import { finishCollect } from '../jobs/collectJob.js';
+import { finishCollect, shardName } from '../jobs/collectJob.js';
 import { publishReportJob } from '../jobs/publishReportJob.js';
 import { REPORT_FORMATS } from '../jobs/reportJob.js';
 import { ReportEventSchema, type ShardEvent, ShardEventSchema } from './events.js';
@@ -67,15 +67,13 @@ async function readShardFailures(
   const prefix = `${stagingPrefix(tenant, period)}runs/${runId}/failures/`;
   for await (const o of staging.list(prefix)) {
     const record = JSON.parse(Buffer.from(await staging.get(o.key)).toString('utf8')) as {
-      shard?: { account?: string; region?: string };
+      shard?: unknown;
       failure?: { Error?: string; Cause?: string };
     };
-    if (!record.shard?.account) continue;
-    const where = record.shard.region
-      ? `${record.shard.account} ${record.shard.region}`
-      : record.shard.account;
+    const shard = ShardEventSchema.safeParse(record.shard);
+    if (!shard.success) continue;
     failures.set(
-      where,
+      shardName(shard.data),
       [record.failure?.Error, record.failure?.Cause].filter(Boolean).join(': ') || 'failed',
     );
   }
@@ -105,7 +103,11 @@ async function handler(event: unknown): Promise<ReportOutput> {
   const failures = await readShardFailures(staging, input.tenant, input.period, input.runId);
   const run = await finishCollect(
     { config: data.config, window, staging, runId: input.runId },
-    shards.map((s) => ({ account: s.account, ...(s.region ? { region: s.region } : {}) })),
+    shards.map((s) => ({
+      account: s.account,
+      ...(s.day ? { day: s.day } : {}),
+      ...(s.region ? { region: s.region } : {}),
+    })),
     failures,
   );
   const reports = reportsStore(env);

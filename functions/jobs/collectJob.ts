@@ -3,10 +3,15 @@
  * tenant, read once, into bounded NDJSON.gz shards in the staging area (layout and commit
  * protocol in core/collect/collectState.ts).
  *
- * Per account and region it lists only the day prefixes the period needs, skips the objects
- * committed batches already read, ingests the rest (validation, period filter, dedupe; every
- * record accepted or rejected with file and position), writes shards, then commits the batch.
- * A failure of one account or region is recorded with its reason and the run goes on.
+ * Work is cut into account × day × region units (see collectState.ts), planned as shards: for
+ * trail files, account × day of delivery (× region when the config lists regions) — each day
+ * of the period and the day after it, whose files still hold the period's last events; for
+ * LookupEvents, account × region over the period's days in turn, since its request quota is
+ * per account and region and parallel days would only throttle each other. Per unit it lists
+ * only that day's prefix (or asks LookupEvents for that day), skips the objects committed
+ * batches already read, ingests the rest (validation, period filter, dedupe; every record
+ * accepted or rejected with file and position), writes shards, then commits the batch. A
+ * failure of one unit is recorded with its reason and the run goes on.
  */
 
 import { createHash } from 'node:crypto';
@@ -20,11 +25,12 @@ import {
   type Checkpoint,
   COLLECT_SCHEMA,
   type CollectedSource,
+  type CollectUnit,
   emptyCheckpoint,
   parseCheckpoint,
   readSources,
-  regionPrefix,
   stagingPrefix,
+  unitPrefix,
 } from '../core/collect/collectState.js';
 import {
   type CloudTrailPublicKey,
@@ -34,7 +40,10 @@ import {
 } from '../core/collect/digestValidation.js';
 import { ShardWriter } from '../core/collect/ShardWriter.js';
 import {
-  dayPrefixes,
+  dayPrefix,
+  dayWindow,
+  deliveryDays,
+  eventDays,
   parseTrailKey,
   regionsPrefix,
   type TrailLocation,
@@ -89,8 +98,10 @@ async function* hashStream(
 /** Log files CloudTrail writes (digest files sit in their own tree and are never records). */
 const LOG_FILE = /\.json(?:\.gz)?$/;
 
+/** One account × day × region unit of a shard. */
 interface RegionOutcome {
   readonly account: string;
+  readonly day: string;
   readonly region: string;
   readonly status: 'ok' | 'failed';
   readonly reason: string | null;
@@ -111,13 +122,32 @@ interface RegionOutcome {
   } | null;
 }
 
-interface AccountOutcome {
+/** A region over the whole period: its units' outcomes added up. */
+interface RegionSummary {
+  readonly account: string;
+  readonly region: string;
+  /** `partial`: some days failed (named in `failedDays` and the reason). */
+  readonly status: 'ok' | 'partial' | 'failed';
+  readonly reason: string | null;
+  readonly days: number;
+  readonly failedDays: readonly string[];
+  readonly listed: number;
+  readonly read: number;
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly committedBatches: number;
+  readonly notes: readonly string[];
+  readonly digest: RegionOutcome['digest'];
+}
+
+/** What collecting an account gave: per unit in a shard's outcome, per region in `collect.json`. */
+interface AccountOutcome<Region = RegionOutcome> {
   readonly account: string;
   readonly name: string;
   readonly source: 's3' | 'files' | 'lookupEvents';
   readonly status: 'ok' | 'partial' | 'failed';
   readonly reason: string | null;
-  readonly regions: readonly RegionOutcome[];
+  readonly regions: readonly Region[];
 }
 
 interface CollectRun {
@@ -125,12 +155,13 @@ interface CollectRun {
   readonly tenant: string;
   readonly period: string;
   readonly window: { readonly from: string; readonly to: string };
-  readonly accounts: readonly AccountOutcome[];
+  readonly accounts: readonly AccountOutcome<RegionSummary>[];
   readonly totals: {
     readonly read: number;
     readonly accepted: number;
     readonly rejected: number;
-    readonly failedRegions: number;
+    /** Account × day (× region) units that failed: each is a gap in the report. */
+    readonly failedUnits: number;
   };
 }
 
@@ -199,19 +230,16 @@ function describeError(error: unknown): string {
 
 async function loadCheckpoint(
   staging: ObjectStore,
-  tenant: string,
-  period: string,
-  account: string,
-  region: string,
+  unit: CollectUnit,
 ): Promise<{ checkpoint: Checkpoint; folded: boolean }> {
-  const key = `${regionPrefix(tenant, period, account, region)}checkpoint.json`;
+  const key = `${unitPrefix(unit)}checkpoint.json`;
   const bytes = await getIfExists(staging, key);
   const checkpoint = bytes
     ? parseCheckpoint(JSON.parse(Buffer.from(bytes).toString('utf8')), staging.uri(key))
-    : emptyCheckpoint(tenant, period, account, region);
+    : emptyCheckpoint(unit);
   // Batches whose manifest was written but not yet recorded (a run stopped in between).
   const known = new Set(checkpoint.batches.map((b) => b.id));
-  for await (const o of staging.list(`${regionPrefix(tenant, period, account, region)}batches/`)) {
+  for await (const o of staging.list(`${unitPrefix(unit)}batches/`)) {
     const id = o.key.slice(o.key.lastIndexOf('/') + 1).replace(/\.json$/, '');
     if (known.has(id)) continue;
     const manifest = JSON.parse(Buffer.from(await staging.get(o.key)).toString('utf8')) as BatchManifest;
@@ -228,24 +256,22 @@ async function loadCheckpoint(
 }
 
 async function saveCheckpoint(staging: ObjectStore, checkpoint: Checkpoint): Promise<void> {
-  const key = `${regionPrefix(checkpoint.tenant, checkpoint.period, checkpoint.account, checkpoint.region)}checkpoint.json`;
+  const key = `${unitPrefix(checkpoint)}checkpoint.json`;
   await staging.put(key, Buffer.from(`${JSON.stringify(checkpoint, null, 1)}\n`), {
     contentType: 'application/json',
   });
 }
 
-/** Objects of the period in one region, in key order, that are log files. */
-async function listPeriodObjects(
+/** Log files one region delivered on one day, in key order. */
+async function listDayObjects(
   store: ObjectStore,
   location: TrailLocation,
   region: string,
-  window: TimeWindow,
+  day: string,
 ): Promise<StoredObject[]> {
   const out: StoredObject[] = [];
-  for (const day of dayPrefixes(location, [region], window)) {
-    for await (const o of store.list(day.prefix)) {
-      if (LOG_FILE.test(o.key) && parseTrailKey(o.key)?.kind === 'CloudTrail') out.push(o);
-    }
+  for await (const o of store.list(dayPrefix(location, region, day).prefix)) {
+    if (LOG_FILE.test(o.key) && parseTrailKey(o.key)?.kind === 'CloudTrail') out.push(o);
   }
   return out;
 }
@@ -258,7 +284,6 @@ interface BatchOutcome {
   readonly rejected: number;
 }
 
-/** Reads `fresh` objects into shards and commits them as one batch (manifest, then checkpoint). */
 /** One input of a batch: its identity (key and ETag) and how to read it. */
 interface BatchItem {
   readonly key: string;
@@ -266,6 +291,7 @@ interface BatchItem {
   readonly source: RecordSource;
 }
 
+/** Reads `items` into shards and commits them as one batch (manifest, then checkpoint). */
 async function collectBatch(
   options: CollectJobOptions,
   checkpoint: Checkpoint,
@@ -273,8 +299,8 @@ async function collectBatch(
   contentHashes: ReadonlyMap<string, string> = new Map(),
 ): Promise<BatchOutcome> {
   const { staging, window } = options;
-  const { tenant, period, account, region } = checkpoint;
-  const base = regionPrefix(tenant, period, account, region);
+  const { tenant, period, account, day, region } = checkpoint;
+  const base = unitPrefix(checkpoint);
   const batch = batchIdOf(items);
   const ledger = new InputLedger();
   const shardKey = (index: number) => `${base}shards/${batch}-${String(index).padStart(4, '0')}.ndjson.gz`;
@@ -315,6 +341,7 @@ async function collectBatch(
     tenant,
     period,
     account,
+    day,
     region,
     sources,
     shards,
@@ -338,22 +365,22 @@ async function collectBatch(
 }
 
 /**
- * Checks every object read for the period against the trail's digest files: signatures, chain
- * links, and each log file's content hash. Digests name files of the neighbouring days too;
- * only files in the day prefixes collection reads are expected to have been read.
+ * Checks every object a unit read against the trail's digest files: signatures, chain links,
+ * and each log file's content hash. Digests are hourly, so the day's last files are listed by
+ * the first digest of the next day: the digests of both days are read, which also checks the
+ * link between the two days' chains (the next unit checks the link after that). Digests name
+ * files of the neighbouring days too; only files of this unit's day are expected to be read.
  */
-async function validateRegionDigests(
+async function validateUnitDigests(
   access: Extract<TrailAccess, { kind: 'store' }>,
   checkpoint: Checkpoint,
-  window: TimeWindow,
 ): Promise<NonNullable<RegionOutcome['digest']>> {
   const { store, location } = access;
-  const region = checkpoint.region;
+  const { region, day } = checkpoint;
   const digests: DigestObject[] = [];
-  // Digests are hourly: the last files read are listed by a digest of the following day.
-  const digestWindow = { startMs: window.startMs, endMs: window.endMs + 86_400_000 };
-  for (const day of dayPrefixes(location, [region], digestWindow, 'CloudTrail-Digest')) {
-    for await (const o of store.list(day.prefix)) {
+  const nextDay = new Date(dayWindow(day).endMs).toISOString().slice(0, 10);
+  for (const digestDay of [day, nextDay]) {
+    for await (const o of store.list(dayPrefix(location, region, digestDay, 'CloudTrail-Digest').prefix)) {
       if (!o.key.endsWith('.json.gz')) continue;
       const { body, metadata } = await store.getWithMetadata(o.key);
       digests.push({
@@ -387,10 +414,10 @@ async function validateRegionDigests(
     return { counts: { 'not-validated': Object.keys(statuses).length }, problems: checkpoint.digestProblems };
   }
   const result = validateDigestChain({ digests, publicKeys, logFiles });
-  const readDays = new Set(dayPrefixes(location, [region], window).map((d) => d.prefix));
+  const readDay = dayPrefix(location, region, day).prefix;
   const readHere = (uri: string) => {
     const key = uri.slice(`s3://${location.bucket}/`.length);
-    return readDays.has(key.slice(0, key.lastIndexOf('/') + 1));
+    return key.slice(0, key.lastIndexOf('/') + 1) === readDay;
   };
   const statuses: Record<string, 'verified' | 'failed' | 'not-covered' | 'not-validated'> = {};
   const byKey = new Map(
@@ -399,7 +426,7 @@ async function validateRegionDigests(
   for (const f of result.logFiles) statuses[byKey.get(f.uri) ?? f.uri] = f.status;
   for (const uri of unhashed) statuses[uri] = 'not-validated';
   const problems = result.problems
-    // A file of the day before the period, listed by the first digest, was never meant to be read.
+    // Files of the neighbouring days, listed by the first and last digests, are other units' work.
     .filter((p) => !(p.kind === 'log-file-missing' && p.logFile && !readHere(p.logFile)))
     .map((p) => p.message);
   checkpoint.digest = statuses;
@@ -415,19 +442,21 @@ async function collectRegion(
   options: CollectJobOptions,
   access: Extract<TrailAccess, { kind: 'store' }>,
   region: string,
+  day: string,
 ): Promise<RegionOutcome> {
   const { config, window, staging } = options;
   const { store, location } = access;
-  const tenant = config.id;
-  const period = window.label;
   const account = location.account;
-  const { checkpoint, folded } = await loadCheckpoint(staging, tenant, period, account, region);
-  const listed = await listPeriodObjects(store, location, region, window);
+  const unit = { tenant: config.id, period: window.label, account, day, region };
+  const { checkpoint, folded } = await loadCheckpoint(staging, unit);
+  const listed = await listDayObjects(store, location, region, day);
   const done = readSources(checkpoint);
   const fresh = listed.filter((o) => !done.has(`${o.key}\u0000${o.etag ?? ''}`));
   let batch: BatchOutcome | null = null;
   if (fresh.length) {
-    options.onProgress?.(`${account}/${region}: reading ${fresh.length} new object(s) of ${listed.length}`);
+    options.onProgress?.(
+      `${account}/${day}/${region}: reading ${fresh.length} new object(s) of ${listed.length}`,
+    );
     const size = Math.max(1, options.batchObjects ?? 1000);
     for (let i = 0; i < fresh.length; i += size) {
       const hashes = new Map<string, string>();
@@ -453,12 +482,13 @@ async function collectRegion(
   }
   let digest: RegionOutcome['digest'] = null;
   if (access.publicKeys && checkpoint.batches.length) {
-    digest = await validateRegionDigests(access, checkpoint, window);
+    digest = await validateUnitDigests(access, checkpoint);
     await saveCheckpoint(staging, checkpoint);
   }
   const failed = (batch?.unread ?? 0) > 0;
   return {
     account,
+    day,
     region,
     status: failed ? 'failed' : 'ok',
     reason: failed
@@ -476,24 +506,35 @@ async function collectRegion(
 }
 
 /**
- * A region read through LookupEvents: from where the last run stopped (`fetchedUntil`) to the
- * end of the period or shortly before now, as one batch; the window advances only when the
- * whole window was read.
+ * A day of a region read through LookupEvents (the day of the events, within the period): from
+ * where the last run stopped (`fetchedUntil`) to the end of the day or shortly before now, as
+ * one batch; the window advances only when the whole window was read.
  */
 async function collectLookupRegion(
   options: CollectJobOptions,
   access: Extract<TrailAccess, { kind: 'lookupEvents' }>,
   account: string,
   region: string,
+  day: string,
 ): Promise<RegionOutcome> {
   const { config, window, staging } = options;
-  const { checkpoint, folded } = await loadCheckpoint(staging, config.id, window.label, account, region);
-  const fetched = checkpoint.fetchedUntil ? Date.parse(checkpoint.fetchedUntil) : window.startMs;
-  const from = Math.max(window.startMs, fetched);
-  const to = Math.min(window.endMs, (options.now ?? Date.now)() - LOOKUP_SETTLE_MS);
-  const source = access.source(region, { startMs: window.startMs, endMs: window.endMs });
-  // "Management events only" is said once per account by the coverage statement itself.
-  const notes = source.limits.filter((l) => l.code !== 'management-events-only').map((l) => l.message);
+  const unit = { tenant: config.id, period: window.label, account, day, region };
+  const { checkpoint, folded } = await loadCheckpoint(staging, unit);
+  const whole = dayWindow(day);
+  const dayStart = Math.max(window.startMs, whole.startMs);
+  const dayEnd = Math.min(window.endMs, whole.endMs);
+  const fetched = checkpoint.fetchedUntil ? Date.parse(checkpoint.fetchedUntil) : dayStart;
+  const from = Math.max(dayStart, fetched);
+  const to = Math.min(dayEnd, (options.now ?? Date.now)() - LOOKUP_SETTLE_MS);
+  // What LookupEvents cannot show of the period is said once, by the unit of its first day
+  // ("management events only" is said once per account by the coverage statement itself).
+  const notes =
+    dayStart === window.startMs
+      ? access
+          .source(region, { startMs: window.startMs, endMs: window.endMs })
+          .limits.filter((l) => l.code !== 'management-events-only')
+          .map((l) => l.message)
+      : [];
   let batch: BatchOutcome | null = null;
   if (from < to) {
     const part = access.source(region, { startMs: from, endMs: to });
@@ -511,6 +552,7 @@ async function collectLookupRegion(
   const failed = (batch?.unread ?? 0) > 0;
   return {
     account,
+    day,
     region,
     status: failed ? 'failed' : 'ok',
     reason: failed
@@ -542,10 +584,11 @@ function sourceKindOf(account: TenantAccount): AccountOutcome['source'] {
   return 's3' in account.source ? 's3' : 'files' in account.source ? 'files' : 'lookupEvents';
 }
 
+/** Collects one shard's units: its days (one, or the period's) × its region or every region. */
 async function collectAccount(
   options: CollectJobOptions,
   account: TenantAccount,
-  onlyRegion?: string,
+  shard: CollectShard,
 ): Promise<AccountOutcome> {
   const head = { account: account.id, name: account.name, source: sourceKindOf(account) } as const;
   let access: TrailAccess;
@@ -565,18 +608,20 @@ async function collectAccount(
       };
     }
     const outcomes: RegionOutcome[] = [];
-    for (const region of onlyRegion ? [onlyRegion] : [...options.config.regions].sort()) {
-      try {
-        outcomes.push(await collectLookupRegion(options, access, account.id, region));
-      } catch (error) {
-        outcomes.push(failedRegion(account.id, region, describeError(error)));
+    for (const region of shard.region ? [shard.region] : [...options.config.regions].sort()) {
+      for (const day of shard.day ? [shard.day] : eventDays(options.window)) {
+        try {
+          outcomes.push(await collectLookupRegion(options, access, account.id, region, day));
+        } catch (error) {
+          outcomes.push(failedUnit(account.id, day, region, describeError(error)));
+        }
       }
     }
-    return summarise(head, outcomes);
+    return summarise(head, outcomes, 0);
   }
   let regions: string[];
   try {
-    regions = onlyRegion ? [onlyRegion] : await regionsOf(options.config, access.store, access.location);
+    regions = shard.region ? [shard.region] : await regionsOf(options.config, access.store, access.location);
   } catch (error) {
     return {
       ...head,
@@ -594,19 +639,22 @@ async function collectAccount(
     };
   }
   const outcomes: RegionOutcome[] = [];
-  for (const region of regions) {
-    try {
-      outcomes.push(await collectRegion(options, access, region));
-    } catch (error) {
-      outcomes.push(failedRegion(account.id, region, describeError(error)));
+  for (const day of shard.day ? [shard.day] : deliveryDays(options.window)) {
+    for (const region of regions) {
+      try {
+        outcomes.push(await collectRegion(options, access, region, day));
+      } catch (error) {
+        outcomes.push(failedUnit(account.id, day, region, describeError(error)));
+      }
     }
   }
-  return summarise(head, outcomes);
+  return summarise(head, outcomes, 0);
 }
 
-function failedRegion(account: string, region: string, reason: string): RegionOutcome {
+function failedUnit(account: string, day: string, region: string, reason: string): RegionOutcome {
   return {
     account,
+    day,
     region,
     status: 'failed',
     reason,
@@ -621,43 +669,115 @@ function failedRegion(account: string, region: string, reason: string): RegionOu
   };
 }
 
-function summarise(
+/**
+ * An account's status from its regions (units or summaries) and the shards that failed as a
+ * whole (`wholeFailures`: no region outcome at all): failed only when nothing was collected.
+ */
+function summarise<Region extends { status: string; region: string; reason: string | null }>(
   head: Pick<AccountOutcome, 'account' | 'name' | 'source'>,
-  outcomes: readonly RegionOutcome[],
-): AccountOutcome {
-  const failed = outcomes.filter((o) => o.status === 'failed');
+  regions: readonly Region[],
+  wholeFailures: number,
+  wholeReasons: readonly string[] = [],
+): AccountOutcome<Region> {
+  const notOk = regions.filter((r) => r.status !== 'ok');
+  const failed = regions.filter((r) => r.status === 'failed');
+  const reasons = [...notOk.map((r) => `${r.region}: ${r.reason}`), ...wholeReasons];
+  const status =
+    notOk.length === 0 && wholeFailures === 0
+      ? 'ok'
+      : failed.length === regions.length
+        ? 'failed'
+        : 'partial';
+  return { ...head, status, reason: reasons.length ? reasons.join('; ') : null, regions };
+}
+
+/**
+ * `reason (day, day…)`, one entry per distinct reason, in first-seen order; a null day (a shard
+ * of every day) names no days.
+ */
+function reasonsWithDays(
+  items: readonly { readonly day: string | null; readonly reason: string }[],
+): string[] {
+  const byReason = new Map<string, (string | null)[]>();
+  for (const { day, reason } of items) byReason.set(reason, [...(byReason.get(reason) ?? []), day]);
+  return [...byReason].map(([reason, days]) =>
+    days.includes(null) ? reason : `${reason} (${[...new Set(days)].sort().join(', ')})`,
+  );
+}
+
+/** Adds up one region's units over the period (in day order). */
+function summariseRegion(units: readonly RegionOutcome[]): RegionSummary {
+  const first = units[0]!;
+  const failed = units.filter((u) => u.status === 'failed');
+  const validated = units.filter((u) => u.digest !== null);
+  const counts: Record<string, number> = {};
+  for (const u of validated)
+    for (const [status, n] of Object.entries(u.digest!.counts)) counts[status] = (counts[status] ?? 0) + n;
+  // Neighbouring units both read the digests between their days: a problem there is said twice.
+  const digest: RegionOutcome['digest'] = validated.length
+    ? { counts, problems: [...new Set(validated.flatMap((u) => u.digest!.problems))] }
+    : null;
+  const sum = (field: 'listed' | 'read' | 'accepted' | 'rejected' | 'committedBatches') =>
+    units.reduce((n, u) => n + u[field], 0);
   return {
-    ...head,
-    status: failed.length === 0 ? 'ok' : failed.length === outcomes.length ? 'failed' : 'partial',
-    reason: failed.length ? failed.map((f) => `${f.region}: ${f.reason}`).join('; ') : null,
-    regions: outcomes,
+    account: first.account,
+    region: first.region,
+    status: failed.length === 0 ? 'ok' : failed.length === units.length ? 'failed' : 'partial',
+    reason: failed.length
+      ? reasonsWithDays(failed.map((u) => ({ day: u.day, reason: u.reason ?? 'failed' }))).join('; ')
+      : null,
+    days: units.length,
+    failedDays: failed.map((u) => u.day),
+    listed: sum('listed'),
+    read: sum('read'),
+    accepted: sum('accepted'),
+    rejected: sum('rejected'),
+    committedBatches: sum('committedBatches'),
+    notes: [...new Set(units.flatMap((u) => u.notes))],
+    digest,
   };
 }
 
 /**
- * One unit of collection work: an account, or one region of it. A distributed run (the Step
- * Functions map) collects shards in parallel; each shard owns its checkpoints, so shards never
- * write the same object.
+ * One piece of distributed collection work: some of an account's units. A distributed run (the
+ * Step Functions map) collects shards in parallel; each shard owns its units' checkpoints, so
+ * shards never write the same object.
  */
 interface CollectShard {
   readonly account: string;
+  /**
+   * UTC day `YYYY-MM-DD` (of delivery for trail files, of the events for LookupEvents). Absent:
+   * every day the period needs, in turn.
+   */
+  readonly day?: string;
   /** Absent: every region the config lists or the trail delivers for. */
   readonly region?: string;
 }
 
 /**
- * The shards of a period: one per account and configured region, or one per account when the
- * config lists no regions (the shard discovers them in the trail bucket).
+ * The shards of a period, in staging order. Trail files: per account, each day of delivery the
+ * period needs (its days and the day after), per configured region — or one shard per day when
+ * the config lists no regions (the shard discovers them in the trail bucket). LookupEvents: per
+ * account and region, the period's days in turn (its quota is per account and region).
  */
-function planCollectShards(config: TenantConfig): CollectShard[] {
+function planCollectShards(config: TenantConfig, window: TimeWindow): CollectShard[] {
   const regions = config.regions?.length ? [...config.regions].sort() : null;
-  return config.accounts.flatMap((a) =>
-    regions ? regions.map((region) => ({ account: a.id, region })) : [{ account: a.id }],
-  );
+  return config.accounts.flatMap((a): CollectShard[] => {
+    if (sourceKindOf(a) === 'lookupEvents')
+      return regions ? regions.map((region) => ({ account: a.id, region })) : [{ account: a.id }];
+    return deliveryDays(window).flatMap((day) =>
+      regions ? regions.map((region) => ({ account: a.id, day, region })) : [{ account: a.id, day }],
+    );
+  });
+}
+
+/** `<account>[_<day>][_<region>]`: names the shard's outcome and failure record. */
+function shardName(shard: CollectShard): string {
+  return [shard.account, shard.day, shard.region].filter(Boolean).join('_');
 }
 
 function outcomeKey(tenant: string, period: string, shard: CollectShard): string {
-  return `${stagingPrefix(tenant, period)}outcomes/${shard.account}${shard.region ? `_${shard.region}` : ''}.json`;
+  return `${stagingPrefix(tenant, period)}outcomes/${shardName(shard)}.json`;
 }
 
 /**
@@ -671,7 +791,7 @@ async function collectShard(
   const { config, window } = options;
   const account = config.accounts.find((a) => a.id === shard.account);
   if (!account) throw new Error(`account ${shard.account} is not in tenant ${config.id}'s config`);
-  const outcome = await collectAccount(options, account, shard.region);
+  const outcome = await collectAccount(options, account, shard);
   const key = outcomeKey(config.id, window.label, shard);
   const record = { ...outcome, runId: options.runId ?? null };
   await options.staging.put(key, Buffer.from(`${JSON.stringify(record, null, 2)}\n`), {
@@ -681,8 +801,10 @@ async function collectShard(
 }
 
 /**
- * Reduces shard outcomes into the run's `collect.json`. A planned shard without an outcome (its
- * function crashed or timed out) becomes a failed account in the run, so the report names the gap.
+ * Reduces shard outcomes into the run's `collect.json`: per account, its regions added up over
+ * the days. A planned shard without an outcome (its function crashed or timed out) is a gap
+ * named by its day (and region), so the report says which part of the period is missing.
+ * @param failures the errors of failed shards, by {@link shardName}
  */
 async function finishCollect(
   options: Pick<CollectJobOptions, 'config' | 'window' | 'staging' | 'runId'>,
@@ -690,40 +812,53 @@ async function finishCollect(
   failures: ReadonlyMap<string, string> = new Map(),
 ): Promise<CollectRun> {
   const { config, window } = options;
-  const byAccount = new Map<string, AccountOutcome[]>();
+  interface AccountParts {
+    readonly units: RegionOutcome[];
+    readonly whole: { readonly day: string | null; readonly reason: string }[];
+    shards: number;
+  }
+  const byAccount = new Map<string, AccountParts>();
   for (const shard of shards) {
     const bytes = await getIfExists(options.staging, outcomeKey(config.id, window.label, shard));
     const recorded = bytes
       ? (JSON.parse(Buffer.from(bytes).toString('utf8')) as AccountOutcome & { runId?: string | null })
       : null;
     const current = recorded && (options.runId === undefined || recorded.runId === options.runId);
-    const account = config.accounts.find((a) => a.id === shard.account);
-    const where = shard.region ? `${shard.account} ${shard.region}` : shard.account;
-    const outcome: AccountOutcome = current
-      ? withoutRunId(recorded)
-      : {
-          account: shard.account,
-          name: account?.name ?? shard.account,
-          source: account ? sourceKindOf(account) : 's3',
-          status: 'failed',
-          reason: `${shard.region ? `${shard.region}: ` : ''}collection did not finish${failures.get(where) ? ` (${failures.get(where)})` : ''}; the next run resumes it`,
-          regions: [],
-        };
-    byAccount.set(shard.account, [...(byAccount.get(shard.account) ?? []), outcome]);
+    const parts = byAccount.get(shard.account) ?? { units: [], whole: [], shards: 0 };
+    byAccount.set(shard.account, parts);
+    parts.shards++;
+    if (current && recorded.regions.length) parts.units.push(...recorded.regions);
+    else if (current) parts.whole.push({ day: shard.day ?? null, reason: recorded.reason ?? 'failed' });
+    else {
+      const failure = failures.get(shardName(shard));
+      parts.whole.push({
+        day: shard.day ?? null,
+        reason: `${shard.region ? `${shard.region}: ` : ''}collection did not finish${failure ? ` (${failure})` : ''}; the next run resumes it`,
+      });
+    }
   }
-  const accounts = [...byAccount.values()].map((parts) => {
-    if (parts.length === 1) return parts[0]!;
-    const regions = parts.flatMap((p) => p.regions);
-    const wholeFailures = parts.filter((p) => p.regions.length === 0 && p.status === 'failed');
-    const merged = summarise(parts[0]!, regions);
-    if (!wholeFailures.length) return merged;
-    const reasons = [...new Set(wholeFailures.map((p) => p.reason))].join('; ');
-    return {
-      ...merged,
-      status: wholeFailures.length === parts.length ? ('failed' as const) : ('partial' as const),
-      reason: merged.reason ? `${merged.reason}; ${reasons}` : reasons,
+  const accounts = [...byAccount].map(([id, parts]) => {
+    const account = config.accounts.find((a) => a.id === id);
+    const head = {
+      account: id,
+      name: account?.name ?? id,
+      source: account ? sourceKindOf(account) : ('s3' as const),
     };
+    const regionNames = [...new Set(parts.units.map((u) => u.region))].sort();
+    const regions = regionNames.map((region) =>
+      summariseRegion(
+        parts.units.filter((u) => u.region === region).sort((a, b) => (a.day < b.day ? -1 : 1)),
+      ),
+    );
+    // A reason the account gave for every shard (e.g. its role cannot be assumed) needs no days.
+    const wholeReasons =
+      parts.whole.length === parts.shards
+        ? [...new Set(parts.whole.map((w) => w.reason))]
+        : reasonsWithDays(parts.whole);
+    const outcome = summarise(head, regions, parts.whole.length, wholeReasons);
+    return parts.whole.length === parts.shards ? { ...outcome, status: 'failed' as const } : outcome;
   });
+  const units = [...byAccount.values()];
   const regions = accounts.flatMap((a) => a.regions);
   const run: CollectRun = {
     schema: COLLECT_SCHEMA,
@@ -735,9 +870,10 @@ async function finishCollect(
       read: regions.reduce((n, r) => n + r.read, 0),
       accepted: regions.reduce((n, r) => n + r.accepted, 0),
       rejected: regions.reduce((n, r) => n + r.rejected, 0),
-      failedRegions:
-        regions.filter((r) => r.status === 'failed').length +
-        accounts.filter((a) => a.status === 'failed' && !a.regions.length).length,
+      failedUnits: units.reduce(
+        (n, p) => n + p.whole.length + p.units.filter((u) => u.status === 'failed').length,
+        0,
+      ),
     },
   };
   await options.staging.put(
@@ -748,17 +884,20 @@ async function finishCollect(
   return run;
 }
 
-function withoutRunId(recorded: AccountOutcome & { runId?: string | null }): AccountOutcome {
-  const { runId: _runId, ...outcome } = recorded;
-  return outcome;
-}
-
 /** Collects every shard of the tenant in turn, then writes the run's `collect.json`. */
 async function collectJob(options: CollectJobOptions): Promise<CollectRun> {
-  const shards = planCollectShards(options.config);
+  const shards = planCollectShards(options.config, options.window);
   for (const shard of shards) await collectShard(options, shard);
   return finishCollect(options, shards);
 }
 
-export type { AccountOutcome, CollectJobOptions, CollectRun, CollectShard, RegionOutcome, TrailAccess };
-export { collectJob, collectShard, finishCollect, planCollectShards };
+export type {
+  AccountOutcome,
+  CollectJobOptions,
+  CollectRun,
+  CollectShard,
+  RegionOutcome,
+  RegionSummary,
+  TrailAccess,
+};
+export { collectJob, collectShard, finishCollect, planCollectShards, shardName, sourceKindOf };

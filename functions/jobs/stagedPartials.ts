@@ -1,13 +1,18 @@
 /**
  * @module Analyses made where records are collected. In the pipeline each Distributed Map item
- * collects a shard (an account, or one region of it) and then analyses that shard's staged
- * records into a partial analysis and its evidence lines, stored beside the staging data; the
- * Report step merges the partials in staging order — the same Analysis a single pass over every
- * record gives — instead of reading every record again.
+ * collects a shard and then analyses each unit (account × day × region) it staged records for
+ * into a partial analysis and its evidence lines, stored beside the staging data; the Report
+ * step merges the partials in staging order — the same Analysis a single pass over every
+ * record gives — instead of reading every record again. One partial per unit, whatever the
+ * shard held, keeps the merge order the staging order however shards are cut.
  *
  * A partial records which checkpoint and batches it covers. It is used only when the partials
  * together cover exactly the checkpoints and batches the staging area holds, in order, and were
  * made by this tool version; otherwise the records are read again (never a stale analysis).
+ *
+ * Duplicates are removed within a unit: the copies of an event (an organization trail and an
+ * account trail, or a redelivery) share its account, region and day of delivery. The local
+ * parallel analysis groups files the same way (core/ingest/planShards.ts).
  */
 import { once } from 'node:events';
 import { deserialize, serialize } from 'node:v8';
@@ -17,17 +22,16 @@ import { analyzePartial, type PartialAnalysis } from '../core/analysis/runAnalys
 import { stagingPrefix } from '../core/collect/collectState.js';
 import type { TimeWindow } from '../core/ingest/ingestEvents.js';
 import { TOOL_VERSION } from '../core/version.js';
-import type { CollectShard } from './collectJob.js';
 import type { PipelineData } from './loadPipelineData.js';
-import { checkpointKeys, readStagedRegion, type StagedRegion } from './stagingArea.js';
+import { readStagedRegion, type StagedRegion } from './stagingArea.js';
 
-const STAGED_PARTIAL_SCHEMA = 'trailproof/staged-partial@1';
+const STAGED_PARTIAL_SCHEMA = 'trailproof/staged-partial@2';
 const PARTIALS_FOLDER = 'partials/';
 
 interface StagedPartialRecord {
   readonly schema: typeof STAGED_PARTIAL_SCHEMA;
   readonly toolVersion: string;
-  /** The checkpoints (relative to the period's staging folder) and batch ids it covers, in order. */
+  /** The checkpoint (relative to the period's staging folder) and batch ids it covers. */
   readonly regions: readonly { readonly checkpoint: string; readonly batches: readonly string[] }[];
   readonly evidenceKey: string;
   readonly partial: PartialAnalysis;
@@ -39,35 +43,30 @@ interface StagedPartialRef {
   readonly evidence: { readonly store: ObjectStore; readonly key: string };
 }
 
-function shardName(shard: CollectShard): string {
-  return shard.region ? `${shard.account}_${shard.region}` : shard.account;
-}
-
 /**
- * Analyses the shard's staged records (every committed batch of its checkpoints) and stores the
+ * Analyses one unit's staged records (every committed batch of its checkpoint) and stores the
  * partial analysis and its evidence beside the staging data.
+ * @param checkpointKey the unit's `…/<account>/<day>/<region>/checkpoint.json`
  * @returns the key of the stored partial and the number of records analysed
  */
-async function analyzeStagedShard(options: {
+async function analyzeStagedUnit(options: {
   readonly staging: ObjectStore;
   readonly data: PipelineData;
   readonly window: TimeWindow;
-  readonly shard: CollectShard;
+  readonly checkpointKey: string;
 }): Promise<{ readonly key: string; readonly records: number }> {
-  const { staging, data, window, shard } = options;
+  const { staging, data, window, checkpointKey } = options;
   const base = stagingPrefix(data.config.id, window.label);
-  const keys = (await checkpointKeys(staging, `${base}${shard.account}/`)).filter(
-    (k) => !shard.region || k === `${base}${shard.account}/${shard.region}/checkpoint.json`,
-  );
-  const regions: StagedRegion[] = [];
-  for (const key of keys) regions.push(await readStagedRegion(staging, key));
+  if (!checkpointKey.startsWith(base) || !checkpointKey.endsWith('/checkpoint.json'))
+    throw new RangeError(`${checkpointKey} is not a checkpoint of ${base}`);
+  const region = await readStagedRegion(staging, checkpointKey);
 
   // Evidence lines are gzipped as they come; only the compressed bytes are held.
   const gzip = createGzip();
   const compressed: Buffer[] = [];
   gzip.on('data', (chunk: Buffer) => compressed.push(chunk));
   const partial = await analyzePartial({
-    sources: regions.flatMap((r) => r.sources),
+    sources: region.sources,
     config: data.config,
     configHash: data.configHash,
     catalog: data.catalog,
@@ -82,13 +81,14 @@ async function analyzeStagedShard(options: {
   gzip.end();
   await ended;
 
-  const name = shardName(shard);
+  const unit = checkpointKey.slice(base.length, -'/checkpoint.json'.length);
+  const name = unit.replaceAll('/', '_');
   const evidenceKey = `${base}${PARTIALS_FOLDER}${name}.evidence.ndjson.gz`;
   const key = `${base}${PARTIALS_FOLDER}${name}.v8.gz`;
   const record: StagedPartialRecord = {
     schema: STAGED_PARTIAL_SCHEMA,
     toolVersion: TOOL_VERSION,
-    regions: regions.map((r) => ({ checkpoint: r.checkpointKey.slice(base.length), batches: r.batches })),
+    regions: [{ checkpoint: checkpointKey.slice(base.length), batches: region.batches }],
     evidenceKey: evidenceKey.slice(base.length),
     partial,
   };
@@ -136,4 +136,4 @@ async function readStagedPartials(
 }
 
 export type { StagedPartialRef };
-export { analyzeStagedShard, readStagedPartials };
+export { analyzeStagedUnit, readStagedPartials };

@@ -430,9 +430,14 @@ process.stdout.write(JSON.stringify(await handler(JSON.parse(process.argv[1]))))
     expect(child.stderr).toBe('');
     const plan = JSON.parse(child.stdout) as { period: string; shardCount: number; shardsKey: string };
     expect(plan.period).toBe('2026-11');
-    expect(plan.shardCount).toBe(8);
+    // Four accounts × two regions × (30 days of November + 1 December, whose files hold its last events).
+    expect(plan.shardCount).toBe(4 * 2 * 31);
     const list = await s3TestClient().send(new GetObjectCommand({ Bucket: staging, Key: plan.shardsKey }));
-    expect(JSON.parse(await list.Body!.transformToString())).toHaveLength(8);
+    const items = JSON.parse(await list.Body!.transformToString()) as { day: string; name: string }[];
+    expect(items).toHaveLength(plan.shardCount);
+    expect(new Set(items.map((i) => i.day)).size).toBe(31);
+    expect([items[0]!.day, items.at(-1)!.day]).toEqual(['2026-11-01', '2026-12-01']);
+    expect(new Set(items.map((i) => i.name)).size).toBe(items.length);
   }, 180_000);
 });
 

@@ -16,9 +16,14 @@ import { publicKeyFromListPublicKeys } from '../../functions/core/collect/digest
 import type { TenantAccount } from '../../functions/core/config/tenantConfig.js';
 import { generateTenantMonth } from '../../functions/core/sample/generateTenantMonth.js';
 import { analyzeJob } from '../../functions/jobs/analyzeJob.js';
-import { type CollectJobOptions, collectJob, planCollectShards } from '../../functions/jobs/collectJob.js';
+import {
+  type CollectJobOptions,
+  collectJob,
+  planCollectShards,
+  shardName,
+} from '../../functions/jobs/collectJob.js';
 import { loadPipelineData } from '../../functions/jobs/loadPipelineData.js';
-import { analyzeStagedShard } from '../../functions/jobs/stagedPartials.js';
+import { analyzeStagedUnit } from '../../functions/jobs/stagedPartials.js';
 import { cloudTrailDigestChains, createDigestSigningKey } from '../helpers/cloudTrailDigests.js';
 
 const data = await loadPipelineData('examples/demo-tenant.yaml');
@@ -130,7 +135,7 @@ describe('collectJob', () => {
     expect(run.totals.accepted).toBeGreaterThan(300);
     // Events of 6 October in the day-after prefix are counted as outside the period, not lost.
     expect(run.totals.rejected).toBeGreaterThan(0);
-    const manifests = run.accounts.flatMap((a) => a.regions).filter((r) => r.batch);
+    const manifests = run.accounts.flatMap((a) => a.regions).filter((r) => r.committedBatches > 0);
     expect(manifests.length).toBeGreaterThan(4);
   });
 
@@ -156,8 +161,16 @@ describe('collectJob', () => {
     await cp(trail, partial, { recursive: true });
     const second = await collectJob(options(new FsObjectStore(staging), new FsObjectStore(partial)));
     expect(second.totals.read).toBe(late.length);
+    // The day's unit committed a second batch; the day after read nothing new.
+    const unit = JSON.parse(
+      await readFile(
+        path.join(staging, 'staging/acme/2026-10-05/111111111111/2026-10-05/eu-west-1/checkpoint.json'),
+        'utf8',
+      ),
+    );
+    expect(unit.batches).toHaveLength(2);
     const prod = second.accounts[0]!.regions.find((r) => r.region === 'eu-west-1')!;
-    expect(prod.committedBatches).toBe(2);
+    expect(prod).toMatchObject({ days: 2, committedBatches: 3, failedDays: [] });
     const full = path.join(work, 'staging-c-full');
     const once = await collectJob(options(new FsObjectStore(full), new FsObjectStore(trail)));
     expect(first.totals.accepted + second.totals.accepted).toBe(once.totals.accepted);
@@ -190,7 +203,7 @@ describe('collectJob', () => {
       );
       // The crash hit a write (a shard, a batch manifest, a checkpoint or the run summary).
       expect(crashing.puts).toBeGreaterThan(failAfterPuts);
-      expect(crashed instanceof Error || crashed.totals.failedRegions > 0).toBe(true);
+      expect(crashed instanceof Error || crashed.totals.failedUnits > 0).toBe(true);
       await collectJob(options(new FsObjectStore(staging), new FsObjectStore(trail), { batchObjects }));
       const got = await committedRecords(staging);
       expect(got).toEqual(reference);
@@ -260,12 +273,44 @@ describe('collectJob', () => {
     );
   });
 
+  it('plans trail shards per account × day of delivery × region, and LookupEvents shards per account × region', () => {
+    const week = parsePeriod('2026-W41');
+    const [first, second] = data.config.accounts;
+    const config = {
+      ...data.config,
+      accounts: [first!, { ...second!, source: { lookupEvents: true as const } }],
+    };
+    const shards = planCollectShards(config, week);
+    const trail = shards.filter((s) => s.account === first!.id);
+    // The week's seven days and the Monday after (its files hold the week's last events).
+    expect([...new Set(trail.map((s) => s.day))]).toEqual([
+      '2026-10-05',
+      '2026-10-06',
+      '2026-10-07',
+      '2026-10-08',
+      '2026-10-09',
+      '2026-10-10',
+      '2026-10-11',
+      '2026-10-12',
+    ]);
+    expect(trail).toHaveLength(8 * config.regions!.length);
+    // LookupEvents' quota is per account and region: one shard reads the days in turn.
+    expect(shards.filter((s) => s.account === second!.id)).toEqual(
+      [...config.regions!].sort().map((region) => ({ account: second!.id, region })),
+    );
+    // Without configured regions, each day's shard finds the regions in the trail bucket.
+    const open = planCollectShards({ ...config, regions: undefined }, week);
+    expect(open.filter((s) => s.account === first!.id)).toHaveLength(8);
+    expect(new Set(shards.map(shardName)).size).toBe(shards.length);
+  });
+
   it('merging the analyses made per shard gives the single-pass analysis and evidence; stale ones are not used', async () => {
     const staging = path.join(work, 'staging-partials');
     const store = new FsObjectStore(staging);
-    const shards = planCollectShards(data.config);
-    // Region shards as the pipeline plans them for a config that lists regions.
-    expect(shards.length).toBe(data.config.accounts.length * (data.config.regions?.length ?? 0));
+    const shards = planCollectShards(data.config, window);
+    // Account × day × region shards as the pipeline plans them for a config that lists regions:
+    // the period's day and the day after it (whose files hold the period's last events).
+    expect(shards.length).toBe(data.config.accounts.length * 2 * (data.config.regions?.length ?? 0));
     await collectJob(options(store, new FsObjectStore(trail)));
     const analyse = async (out: string) => {
       const result = await analyzeJob({ inputs: [staging], outDir: path.join(work, out), data, window });
@@ -275,9 +320,15 @@ describe('collectJob', () => {
       };
     };
     const single = await analyse('an-single');
+    // One partial per unit (account × day × region checkpoint), as the map's items make them.
     let analysed = 0;
-    for (const shard of shards)
-      analysed += (await analyzeStagedShard({ staging: store, data, window, shard })).records;
+    const base = 'staging/acme/2026-10-05/';
+    const checkpoints = (await readdir(path.join(staging, base), { recursive: true }))
+      .filter((f) => f.endsWith('checkpoint.json'))
+      .map((f) => `${base}${f.split(path.sep).join('/')}`);
+    expect(checkpoints.length).toBeGreaterThan(4);
+    for (const checkpointKey of checkpoints)
+      analysed += (await analyzeStagedUnit({ staging: store, data, window, checkpointKey })).records;
     const merged = await analyse('an-merged');
     expect(analysed).toBe(JSON.parse(single.analysis).input.accepted);
     expect(merged.analysis).toBe(single.analysis);
@@ -388,11 +439,44 @@ describe('collectJob', () => {
       expect(prod.digest?.problems.join('\n')).toContain(files[7]!);
       const checkpoint = JSON.parse(
         await readFile(
-          path.join(work, 'staging-g/staging/acme/2026-10-05/111111111111/eu-west-1/checkpoint.json'),
+          path.join(
+            work,
+            'staging-g/staging/acme/2026-10-05/111111111111/2026-10-05/eu-west-1/checkpoint.json',
+          ),
           'utf8',
         ),
       );
       expect(checkpoint.digest[path.join(day, files[3]!)]).toBe('failed');
+    });
+
+    it('checks the digest chain across the days each unit reads: a digest deleted at midnight is a gap, said once', async () => {
+      const dir = await trailWithDigests('bucket-midnight');
+      const digestDay = path.join(dir, 'AWSLogs/111111111111/CloudTrail-Digest/eu-west-1/2026/10/05');
+      const last = (await readdir(digestDay))
+        .filter((f) => f.endsWith('.json.gz'))
+        .sort()
+        .at(-1)!;
+      expect(last).toMatch(/_20261005T23\d{4}Z\.json\.gz$/);
+      await rm(path.join(digestDay, last));
+      const run = await collectJob(
+        options(
+          new FsObjectStore(path.join(work, 'staging-midnight')),
+          new FsObjectStore(dir),
+          withKeys(dir),
+        ),
+      );
+      const prod = run.accounts[0]!.regions.find((r) => r.region === 'eu-west-1')!;
+      // The first digest of 6 October names the deleted one: the 5 October unit reads both days.
+      const gaps = prod.digest!.problems.filter((p) =>
+        p.includes('as its previous digest, which is missing'),
+      );
+      expect(gaps).toHaveLength(1);
+      expect(gaps[0]).toContain(last);
+      // That hour delivered no log file of this region: every file read is still proven.
+      expect(prod.digest!.counts).toEqual({ verified: prod.read });
+      // Other regions keep an unbroken chain across the same midnight.
+      const other = run.accounts[0]!.regions.find((r) => r.region !== 'eu-west-1' && r.read > 0)!;
+      expect(other.digest).toEqual({ counts: { verified: other.read }, problems: [] });
     });
 
     it('says when CloudTrail public keys cannot be fetched, and keeps the data', async () => {

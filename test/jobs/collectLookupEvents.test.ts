@@ -117,7 +117,10 @@ describe('collect through LookupEvents', () => {
       EndTime: new Date('2026-10-05T11:39:59Z'),
       MaxResults: 50,
     });
-    const checkpointFile = path.join(staging, `staging/acme/2026-10-05/${ACCOUNT}/eu-west-1/checkpoint.json`);
+    const checkpointFile = path.join(
+      staging,
+      `staging/acme/2026-10-05/${ACCOUNT}/2026-10-05/eu-west-1/checkpoint.json`,
+    );
     expect(JSON.parse(await readFile(checkpointFile, 'utf8')).fetchedUntil).toBe('2026-10-05T11:40:00.000Z');
 
     calls.length = 0;

@@ -183,14 +183,24 @@ afterAll(() => {
  * Map's item reader and the failure record's S3 integration by the S3 test server. `crash` makes
  * the work function fail for one shard, as a Lambda timeout would.
  */
-function handlers(crash?: { account: string; region: string; message: string }): Map<string, Handler> {
+function handlers(crash?: {
+  account: string;
+  day: string;
+  region: string;
+  message: string;
+}): Map<string, Handler> {
   const map = new Map<string, Handler>();
   for (const [id, r] of Object.entries(template.Resources)) {
     if (r.Type !== 'AWS::Lambda::Function') continue;
     if (id.includes('WorkFunction'))
       map.set(`arn:local:${id}`, async (event) => {
-        const shard = (event as { shard?: { account?: string; region?: string } }).shard;
-        if (crash && shard?.account === crash.account && shard.region === crash.region)
+        const shard = (event as { shard?: { account?: string; day?: string; region?: string } }).shard;
+        if (
+          crash &&
+          shard?.account === crash.account &&
+          shard.day === crash.day &&
+          shard.region === crash.region
+        )
           throw Object.assign(new Error(crash.message), { name: 'States.Timeout' });
         return workHandler(event);
       });
@@ -233,6 +243,7 @@ describe('a scheduled run of the deployed workflow, executed locally', () => {
     // One shard's function times out (after its retry): the run goes on and reports the gap.
     const crash = {
       account: '444444444444',
+      day: '2026-10-05',
       region: 'us-east-1',
       message: 'Task timed out after 900.00 seconds',
     };
@@ -250,14 +261,15 @@ describe('a scheduled run of the deployed workflow, executed locally', () => {
       };
     };
     expect(output.plan.period).toBe('2026-10-05');
-    // Four accounts × the two configured regions, listed in staging for the map's item reader.
-    expect(output.plan.shardCount).toBe(8);
+    // Four accounts × two days of delivery (the period's, and the next whose files hold its last
+    // events) × the two configured regions, listed in staging for the map's item reader.
+    expect(output.plan.shardCount).toBe(16);
     expect(await listKeys(stagingBucket, output.plan.shardsKey)).toEqual([output.plan.shardsKey]);
     // Each item keeps one word in the state; the failed one was recorded beside the staging data.
     const items = run.steps.filter((s) => s.state === 'CollectShard').map((s) => s.output ?? 'threw');
-    expect(items).toHaveLength(8);
+    expect(items).toHaveLength(16);
     expect(await listKeys(stagingBucket, 'staging/acme/2026-10-05/runs/run-2026-10-05-a/failures/')).toEqual([
-      'staging/acme/2026-10-05/runs/run-2026-10-05-a/failures/444444444444_us-east-1.json',
+      'staging/acme/2026-10-05/runs/run-2026-10-05-a/failures/444444444444_2026-10-05_us-east-1.json',
     ]);
     expect(output.report.failedAccounts).toBe(1);
     // Report merged the analyses of every shard that staged records (one per checkpoint here)
@@ -335,7 +347,7 @@ describe('a scheduled run of the deployed workflow, executed locally', () => {
       {
         account: '444444444444',
         reason:
-          'us-east-1: collection did not finish (States.Timeout: Task timed out after 900.00 seconds); the next run resumes it',
+          'us-east-1: collection did not finish (States.Timeout: Task timed out after 900.00 seconds); the next run resumes it (2026-10-05)',
       },
     ]);
     const manifest = JSON.parse(
@@ -367,10 +379,10 @@ describe('a scheduled run of the deployed workflow, executed locally', () => {
     const collected = again.steps
       .filter((s) => s.state === 'CollectShard')
       .map((s) => s.output as { account: string; status: string; records: number });
-    expect(collected).toHaveLength(8);
+    expect(collected).toHaveLength(16);
     // The readable accounts: their checkpoints say every object was read already.
     const readable = collected.filter((c) => c.account !== '333333333333');
-    expect(readable.map((c) => [c.status, c.records])).toEqual(Array(6).fill(['ok', 0]));
+    expect(readable.map((c) => [c.status, c.records])).toEqual(Array(12).fill(['ok', 0]));
     const second = JSON.parse(
       await (
         await s3.send(new GetObjectCommand({ Bucket: reportsBucket, Key: 'acme/2026-10-05/analysis.json' }))
@@ -378,7 +390,7 @@ describe('a scheduled run of the deployed workflow, executed locally', () => {
     ) as { findings: { id: string }[] };
     expect(second.findings.map((f) => f.id)).toEqual(first.findings.map((f) => f.id));
     const outcomes = await listKeys(stagingBucket, 'staging/acme/2026-10-05/outcomes/');
-    expect(outcomes).toHaveLength(8);
+    expect(outcomes).toHaveLength(16);
   }, 300_000);
 
   it('runs the same Report step from the deployment bundle (esbuild output, Chromium from the bundle)', async () => {

@@ -1,15 +1,21 @@
 /**
  * @module What collection records in the staging area, and where.
  *
- * Layout under `staging/<tenant>/<period>/`:
- * - `<account>/<region>/shards/<batch>-<nnnn>.ndjson.gz`: the accepted records, one compact
- *   CloudTrail record per line, in source order;
- * - `<account>/<region>/batches/<batch>.json`: a batch's manifest: the source objects it read
- *   (size, ETag, SHA-256, records), its shards (records, size, SHA-256) and its input ledger
- *   (rejections with file and position);
- * - `<account>/<region>/checkpoint.json`: the batches committed so far. The next run reads only
- *   objects no committed batch has read, and analysis reads only committed shards;
+ * Collection is cut into account × day × region units (the day a trail file was delivered, or
+ * for LookupEvents the day of its events), each with its own checkpoint, so that units can run
+ * in parallel and a month of one busy account is many small pieces of work, not one.
+ *
+ * Layout under `staging/<tenant>/<period>/`, with `<unit>` = `<account>/<YYYY-MM-DD>/<region>/`:
+ * - `<unit>shards/<batch>-<nnnn>.ndjson.gz`: the accepted records, one compact CloudTrail record
+ *   per line, in source order;
+ * - `<unit>batches/<batch>.json`: a batch's manifest: the source objects it read (size, ETag,
+ *   SHA-256, records), its shards (records, size, SHA-256) and its input ledger (rejections with
+ *   file and position);
+ * - `<unit>checkpoint.json`: the batches committed so far. The next run reads only objects no
+ *   committed batch has read, and analysis reads only committed shards;
  * - `collect.json`: the last run's outcome per account and region (failures are coverage gaps).
+ *
+ * Sorted checkpoint keys give the order records are analysed in: account, day, region.
  *
  * A batch is committed by writing its manifest after its shards, and the checkpoint after the
  * manifest. A run killed before the manifest leaves orphan shards that nothing reads; one killed
@@ -20,9 +26,9 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { LedgerState } from '../ingest/InputLedger.js';
 
-const CHECKPOINT_SCHEMA = 'trailproof/checkpoint@1';
-const BATCH_SCHEMA = 'trailproof/collect-batch@1';
-const COLLECT_SCHEMA = 'trailproof/collect@1';
+const CHECKPOINT_SCHEMA = 'trailproof/checkpoint@2';
+const BATCH_SCHEMA = 'trailproof/collect-batch@2';
+const COLLECT_SCHEMA = 'trailproof/collect@2';
 
 const DIGEST_STATUS = z.enum(['verified', 'not-covered', 'failed', 'not-validated']);
 
@@ -57,6 +63,8 @@ const checkpointSchema = z.object({
   tenant: z.string(),
   period: z.string(),
   account: z.string(),
+  /** UTC day `YYYY-MM-DD`: of delivery (trail files) or of the events (LookupEvents). */
+  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   region: z.string(),
   batches: z.array(batchRefSchema),
   /** LookupEvents: events up to this instant were fetched (the next run starts there). */
@@ -78,6 +86,7 @@ interface BatchManifest {
   readonly tenant: string;
   readonly period: string;
   readonly account: string;
+  readonly day: string;
   readonly region: string;
   readonly sources: readonly CollectedSource[];
   readonly shards: readonly CollectedShard[];
@@ -101,13 +110,10 @@ function parseCheckpoint(data: unknown, where: string): Checkpoint {
   return parsed.data;
 }
 
-function emptyCheckpoint(tenant: string, period: string, account: string, region: string): Checkpoint {
+function emptyCheckpoint(unit: CollectUnit): Checkpoint {
   return {
     schema: CHECKPOINT_SCHEMA,
-    tenant,
-    period,
-    account,
-    region,
+    ...unit,
     batches: [],
     fetchedUntil: null,
     digest: {},
@@ -134,11 +140,28 @@ function stagingPrefix(tenant: string, period: string): string {
   return `staging/${tenant}/${period.replace(/[^0-9A-Za-z-]/g, '_')}/`;
 }
 
-function regionPrefix(tenant: string, period: string, account: string, region: string): string {
-  return `${stagingPrefix(tenant, period)}${account}/${region}/`;
+/** One unit of staged collection: its checkpoint, batches and shards sit under {@link unitPrefix}. */
+interface CollectUnit {
+  readonly tenant: string;
+  readonly period: string;
+  readonly account: string;
+  readonly day: string;
+  readonly region: string;
 }
 
-export type { BatchManifest, BatchRef, Checkpoint, CollectedShard, CollectedSource, DigestStatus };
+function unitPrefix(unit: CollectUnit): string {
+  return `${stagingPrefix(unit.tenant, unit.period)}${unit.account}/${unit.day}/${unit.region}/`;
+}
+
+export type {
+  BatchManifest,
+  BatchRef,
+  Checkpoint,
+  CollectedShard,
+  CollectedSource,
+  CollectUnit,
+  DigestStatus,
+};
 export {
   BATCH_SCHEMA,
   batchIdOf,
@@ -147,7 +170,7 @@ export {
   emptyCheckpoint,
   parseCheckpoint,
   readSources,
-  regionPrefix,
   StagingError,
   stagingPrefix,
+  unitPrefix,
 };

@@ -46,11 +46,22 @@ function regionsPrefix(
 
 /** The UTC days of delivery that can hold events of `[startMs, endMs)`. */
 function deliveryDays(window: { readonly startMs: number; readonly endMs: number }): string[] {
+  return eventDays({ startMs: window.startMs, endMs: window.endMs + DELIVERY_LAG_DAYS * DAY_MS });
+}
+
+/** The UTC days `[startMs, endMs)` touches, `YYYY-MM-DD`. */
+function eventDays(window: { readonly startMs: number; readonly endMs: number }): string[] {
   const days: string[] = [];
   const first = window.startMs - (window.startMs % DAY_MS);
-  const last = window.endMs - 1 + DELIVERY_LAG_DAYS * DAY_MS;
-  for (let t = first; t <= last; t += DAY_MS) days.push(new Date(t).toISOString().slice(0, 10));
+  for (let t = first; t <= window.endMs - 1; t += DAY_MS) days.push(new Date(t).toISOString().slice(0, 10));
   return days;
+}
+
+/** The UTC day `[start, end)` of `YYYY-MM-DD`. */
+function dayWindow(day: string): { readonly startMs: number; readonly endMs: number } {
+  const startMs = Date.parse(`${day}T00:00:00Z`);
+  if (Number.isNaN(startMs)) throw new RangeError(`not a day: ${day}`);
+  return { startMs, endMs: startMs + DAY_MS };
 }
 
 /** Every day prefix of `regions` a period needs, in key order (region, then day). */
@@ -61,13 +72,17 @@ function dayPrefixes(
   kind: 'CloudTrail' | 'CloudTrail-Digest' = 'CloudTrail',
 ): DayPrefix[] {
   const days = deliveryDays(window);
-  return [...regions].sort().flatMap((region) =>
-    days.map((day) => ({
-      region,
-      day,
-      prefix: `${regionsPrefix(location, kind)}${region}/${day.replaceAll('-', '/')}/`,
-    })),
-  );
+  return [...regions].sort().flatMap((region) => days.map((day) => dayPrefix(location, region, day, kind)));
+}
+
+/** The prefix of one region's files delivered on `day` (`YYYY-MM-DD`). */
+function dayPrefix(
+  location: TrailLocation,
+  region: string,
+  day: string,
+  kind: 'CloudTrail' | 'CloudTrail-Digest' = 'CloudTrail',
+): DayPrefix {
+  return { region, day, prefix: `${regionsPrefix(location, kind)}${region}/${day.replaceAll('-', '/')}/` };
 }
 
 const TRAIL_KEY =
@@ -97,4 +112,13 @@ function parseTrailKey(key: string): TrailKey | null {
 }
 
 export type { DayPrefix, TrailKey, TrailLocation };
-export { DELIVERY_LAG_DAYS, dayPrefixes, deliveryDays, parseTrailKey, regionsPrefix };
+export {
+  DELIVERY_LAG_DAYS,
+  dayPrefix,
+  dayPrefixes,
+  dayWindow,
+  deliveryDays,
+  eventDays,
+  parseTrailKey,
+  regionsPrefix,
+};

@@ -152,14 +152,17 @@ async function analyzeRemote(options: AnalyzeJobOptions, shared: MergeOptions): 
       }
       timing('partials read');
     } else {
-      partials = [
-        await analyzePartial({
-          ...shared,
-          sources: resolved.sources,
-          writeEvidence: evidence ? (chunk) => evidence.write(chunk) : undefined,
-          onProgress: options.onProgress,
-        }),
-      ];
+      // Unit by unit, as the map step does: the same Analysis whichever path made it.
+      partials = [];
+      for (const unit of resolved.units)
+        partials.push(
+          await analyzePartial({
+            ...shared,
+            sources: unit,
+            writeEvidence: evidence ? (chunk) => evidence.write(chunk) : undefined,
+            onProgress: options.onProgress,
+          }),
+        );
     }
   } finally {
     await evidence?.close();

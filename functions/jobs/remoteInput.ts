@@ -26,6 +26,12 @@ const LOG_FILE = /\.(?:json|jsonl|ndjson)(?:\.gz)?$/;
 /** Sources for the analysis, with what the listing stage already counted. */
 interface ResolvedInput {
   readonly sources: RecordSource[];
+  /**
+   * The same sources cut into the units they are analysed in: a staging area's account × day ×
+   * region units (as the pipeline's map step analyses them, so both give the same Analysis),
+   * otherwise one unit.
+   */
+  readonly units: readonly (readonly RecordSource[])[];
   /** The collect stage's ledger (staging) or the listing's (skipped objects). */
   readonly listing: LedgerState;
   /** Trail objects with hashes and digest status, when known before analysis (staging). */
@@ -72,6 +78,7 @@ async function readStaging(store: ObjectStore, base: string): Promise<ResolvedIn
   };
   return {
     sources,
+    units: regions.map((r) => r.sources),
     listing: ledger.exportState(),
     objects,
     staged: true,
@@ -98,6 +105,7 @@ async function readPrefix(store: ObjectStore, prefix: string): Promise<ResolvedI
   }
   return {
     sources,
+    units: [sources],
     listing: ledger.exportState(),
     objects: null,
     staged: false,
@@ -148,6 +156,7 @@ async function resolveInputs(
     );
   return {
     sources: parts.flatMap((p) => p.sources),
+    units: parts.flatMap((p) => p.units),
     listing: ledger.exportState(),
     objects: staged ? parts.flatMap((p) => p.objects ?? []) : null,
     staged,

@@ -51,9 +51,10 @@ interface TenantPipelineProps {
   readonly deadLetterQueue: sqs.IQueue;
   readonly alarmTopic: sns.ITopic;
   /**
-   * Collection shards in flight at once. Each shard assumes one client role and reads one account
-   * (or region); S3 GETs are far from their quotas, so the limit is LookupEvents' 2 requests/s per
-   * account and region, which the shard paces itself, and the client's STS AssumeRole rate.
+   * Collection shards in flight at once. Each shard assumes one client role and reads one day of
+   * an account (or account-region), or for LookupEvents one account-region over the period; S3
+   * GETs are far from their quotas, so the limits are the client's STS AssumeRole rate and
+   * LookupEvents' 2 requests/s per account and region, which its single shard paces itself.
    * @default 10
    */
   readonly maxConcurrency?: number;
@@ -368,7 +369,7 @@ class TenantPipeline extends Construct {
       });
 
     const plan = new tasks.LambdaInvoke(this, 'Plan', {
-      comment: 'the period (from the schedule time or the input) and the account × region shards',
+      comment: 'the period (from the schedule time or the input) and the account × day × region shards',
       lambdaFunction: this.workFunction,
       payload: sfn.TaskInput.fromObject({
         step: 'plan',
@@ -384,7 +385,7 @@ class TenantPipeline extends Construct {
     throttleRetry(plan);
 
     const collect = new tasks.LambdaInvoke(this, 'CollectShard', {
-      comment: 'collect one account (or account and region) into staging and analyse it; resumable',
+      comment: 'collect one shard (an account-day, or account-region for LookupEvents) into staging and analyse it; resumable',
       lambdaFunction: this.workFunction,
       payload: sfn.TaskInput.fromObject({ step: 'collect', shard: sfn.JsonPath.entirePayload }),
       payloadResponseOnly: true,

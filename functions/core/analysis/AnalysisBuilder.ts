@@ -184,7 +184,7 @@ class ActorState {
   privileged = 0;
   findings = 0;
   readonly credentials = new Map<string, CredentialState>();
-  credentialsOmitted = 0;
+  unlistedCredentialEvents = 0;
   readonly accounts = new Set<string>();
   readonly regions = new Set<string>();
   readonly services = new BoundedCounter(100);
@@ -276,7 +276,7 @@ interface ActorStateJson {
     string,
     { id: string | null; kind: CredentialUse['kind']; events: number; seen: SpanState },
   ])[];
-  readonly credentialsOmitted: number;
+  readonly unlistedCredentialEvents: number;
   readonly accounts: readonly string[];
   readonly regions: readonly string[];
   readonly services: CounterState;
@@ -511,7 +511,7 @@ class AnalysisBuilder {
             key,
             { id: c.id, kind: c.kind, events: c.events, seen: spanState(c.seen) },
           ]),
-          credentialsOmitted: a.credentialsOmitted,
+          unlistedCredentialEvents: a.unlistedCredentialEvents,
           accounts: [...a.accounts],
           regions: [...a.regions],
           services: a.services.exportState(),
@@ -624,7 +624,8 @@ class AnalysisBuilder {
       let mine = actor.credentials.get(key);
       if (!mine) {
         if (actor.credentials.size >= MAX_CREDENTIALS) {
-          actor.credentialsOmitted++;
+          // As in a single pass: the events of a credential that finds no place are counted.
+          actor.unlistedCredentialEvents += c.events;
           continue;
         }
         mine = { id: c.id, kind: c.kind, events: 0, seen: new TimeSpan() };
@@ -633,7 +634,7 @@ class AnalysisBuilder {
       mine.events += c.events;
       addSpan(mine.seen, c.seen);
     }
-    actor.credentialsOmitted += incoming.credentialsOmitted;
+    actor.unlistedCredentialEvents += incoming.unlistedCredentialEvents;
     for (const a of incoming.accounts) if (actor.accounts.size < MAX_ACCOUNTS) actor.accounts.add(a);
     for (const r of incoming.regions) if (actor.regions.size < MAX_REGIONS) actor.regions.add(r);
     actor.services.importState(incoming.services);
@@ -651,7 +652,7 @@ class AnalysisBuilder {
     addSpan(next.seen, spanState(previous.seen));
     next.privileged = previous.privileged;
     for (const [k, v] of previous.credentials) next.credentials.set(k, v);
-    next.credentialsOmitted = previous.credentialsOmitted;
+    next.unlistedCredentialEvents = previous.unlistedCredentialEvents;
     for (const a of previous.accounts) next.accounts.add(a);
     for (const r of previous.regions) next.regions.add(r);
     next.services.importState(previous.services.exportState());
@@ -819,7 +820,7 @@ class AnalysisBuilder {
         };
         actor.credentials.set(credentialKey, credential);
       } else {
-        actor.credentialsOmitted++;
+        actor.unlistedCredentialEvents++;
       }
     }
     if (credential) {
@@ -1097,7 +1098,7 @@ class AnalysisBuilder {
           firstUsed: c.seen.first,
           lastUsed: c.seen.last,
         })),
-      credentialsOmitted: actor.credentialsOmitted,
+      unlistedCredentialEvents: actor.unlistedCredentialEvents,
       accounts: [...actor.accounts].sort(),
       regions: [...actor.regions].sort(),
       services: actor.services.result(20),

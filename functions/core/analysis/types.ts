@@ -53,8 +53,10 @@ interface ActorSummary {
   readonly errors: number;
   readonly firstSeen: string;
   readonly lastSeen: string;
+  /** The first 50 credentials the actor used, busiest first, each with all its events. */
   readonly credentials: readonly CredentialUse[];
-  readonly credentialsOmitted: number;
+  /** Events made with credentials beyond those listed (every event is in evidence.ndjson). */
+  readonly unlistedCredentialEvents: number;
   readonly accounts: readonly string[];
   readonly regions: readonly string[];
   readonly services: BoundedList;

@@ -339,16 +339,22 @@ function credentialEvidence(
   return `long-lived key, first used ${day(credential.firstUsed)}; creation not in these logs`;
 }
 
-/** `1 long-lived key, 1,170 temporary (STS) credentials`: the kinds in use, counted. */
+/**
+ * `1 long-lived key, 49 temporary (STS) credentials`: the kinds of the listed credentials,
+ * counted, and how many events used credentials beyond those (the analysis lists 50 per actor).
+ */
 function credentialSummary(a: ActorSummary): string {
-  const total = a.credentials.length + a.credentialsOmitted;
   const longLived = a.credentials.filter((c) => c.kind === 'long-lived').length;
   const none = a.credentials.filter((c) => c.kind === 'none').length;
-  const temporary = total - longLived - none;
+  const temporary = a.credentials.length - longLived - none;
   const parts: string[] = [];
   if (longLived) parts.push(plural(longLived, 'long-lived key', 'long-lived keys'));
   if (temporary) parts.push(plural(temporary, 'temporary (STS) credential', 'temporary (STS) credentials'));
   if (none) parts.push('calls without a credential');
+  if (a.unlistedCredentialEvents)
+    parts.push(
+      `more credentials (${plural(a.unlistedCredentialEvents, 'event', 'events')} with credentials not listed)`,
+    );
   return parts.join(', ') || 'none';
 }
 

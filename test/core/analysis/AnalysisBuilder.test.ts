@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadControlCatalog } from '../../../functions/adapters/fs/loadControlCatalog.js';
 import { loadRulePack } from '../../../functions/adapters/fs/loadRulePack.js';
-import { runAnalysis } from '../../../functions/core/analysis/runAnalysis.js';
+import { analyzePartial, mergePartials, runAnalysis } from '../../../functions/core/analysis/runAnalysis.js';
 import { parseTenantConfig } from '../../../functions/core/config/tenantConfig.js';
 import type { RecordSource } from '../../../functions/core/ingest/types.js';
 
@@ -148,5 +148,58 @@ describe('analysis of a service user with a long-lived key', () => {
     expect(analysis.summary.actionsByClass.human).toBe(1);
     expect(analysis.summary.machineActions).toBe(150);
     expect(analysis.activity.reduce((n, d) => n + d.byClass.workload, 0)).toBe(150);
+  });
+});
+
+describe('an actor with more credentials than the analysis lists', () => {
+  /** A role whose sessions rotate: 100 temporary credentials, each used twice in a row. */
+  function sessions() {
+    return Array.from({ length: 200 }, (_, i) => {
+      const session = Math.floor(i / 2);
+      return {
+        eventVersion: '1.09',
+        eventID: `evt-session-${String(i).padStart(4, '0')}`,
+        eventTime: `2026-11-${String(1 + Math.floor(i / 8)).padStart(2, '0')}T10:00:00Z`,
+        eventSource: 'sqs.amazonaws.com',
+        eventName: 'SendMessage',
+        awsRegion: 'eu-west-1',
+        recipientAccountId: '111111111111',
+        userAgent: 'aws-sdk-js/3.700.0',
+        sourceIPAddress: '192.0.2.20',
+        userIdentity: {
+          type: 'AssumedRole',
+          arn: `arn:aws:sts::111111111111:assumed-role/orders-worker/session-${session}`,
+          accountId: '111111111111',
+          accessKeyId: `ASIAORDERS${String(session).padStart(10, '0')}`,
+          sessionContext: {
+            sessionIssuer: {
+              type: 'Role',
+              arn: 'arn:aws:iam::111111111111:role/orders-worker',
+              userName: 'orders-worker',
+              accountId: '111111111111',
+            },
+          },
+        },
+      };
+    });
+  }
+  const options = { config: tenant([]), configHash: null, catalog, rules, window, toolVersion: 'test' };
+  const worker = (analysis: Awaited<ReturnType<typeof analyse>>) =>
+    analysis.actors.find((a) => a.name.includes('orders-worker'))!;
+
+  it('lists the first 50 and counts the events of the others, the same whole or merged from parts', async () => {
+    const records = sessions();
+    const whole = await runAnalysis({ ...options, sources: [source(records)] });
+    const actor = worker(whole);
+    expect(actor.credentials).toHaveLength(50);
+    expect(actor.credentials.every((c) => c.events === 2)).toBe(true);
+    expect(actor.unlistedCredentialEvents).toBe(100);
+    // Two parts in order, the second with more credentials than it can list itself.
+    const parts = [
+      await analyzePartial({ ...options, sources: [source(records.slice(0, 60))] }),
+      await analyzePartial({ ...options, sources: [source(records.slice(60))] }),
+    ];
+    const merged = mergePartials(options, parts);
+    expect(worker(merged)).toEqual(actor);
   });
 });

@@ -90,7 +90,7 @@ async function main(): Promise<void> {
 
   const records = run.totals.accepted;
   process.stdout.write(
-    [
+    `${[
       `${fmt(shards.length)} shards (account × day of delivery), ${fmt(units.length)} units (account × day × region), ${fmt(run.totals.read)} objects, ${fmt(records)} records`,
       `collect, shard by shard: ${collectSeconds.toFixed(2)} s (${fmt(records / collectSeconds)} records/s)`,
       `analyse each unit into its partial: ${unitSeconds.toFixed(2)} s in all, slowest unit ${slowest.toFixed(2)} s`,
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
       `Report step without partials, reading every staged record again (unit by unit): ${single.seconds.toFixed(2)} s`,
       `analysis.json identical: ${merged.analysis === single.analysis}, evidence.ndjson identical: ${merged.evidence.equals(single.evidence)}`,
       `peak RSS ${fmt(process.resourceUsage().maxRSS / 1024)} MB`,
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
   if (
     merged.analysis !== single.analysis ||

@@ -385,7 +385,8 @@ class TenantPipeline extends Construct {
     throttleRetry(plan);
 
     const collect = new tasks.LambdaInvoke(this, 'CollectShard', {
-      comment: 'collect one shard (an account-day, or account-region for LookupEvents) into staging and analyse it; resumable',
+      comment:
+        'collect one shard (an account-day, or account-region for LookupEvents) into staging and analyse it; resumable',
       lambdaFunction: this.workFunction,
       payload: sfn.TaskInput.fromObject({ step: 'collect', shard: sfn.JsonPath.entirePayload }),
       payloadResponseOnly: true,

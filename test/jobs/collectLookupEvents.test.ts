@@ -48,6 +48,8 @@ const events = [...generateTenantMonth({ month: '2026-10', targetEvents: 10_000 
     (r.eventTime as string) < '2026-10-06T04',
 );
 const inWindow = events.filter((e) => (e.eventTime as string).startsWith('2026-10-05'));
+/** What the mocked service holds (a test may serve other events). */
+let served = events;
 
 const mock = mockClient(CloudTrailClient);
 const calls: LookupEventsCommandInput[] = [];
@@ -58,7 +60,7 @@ beforeAll(() => {
     const from = input.StartTime!.getTime();
     const to = input.EndTime!.getTime();
     // Both bounds inclusive, newest first, 50 per page; the token is the offset.
-    const matching = events
+    const matching = served
       .filter((e) => {
         const t = Date.parse(e.eventTime as string);
         return t >= from && t <= to;
@@ -176,5 +178,71 @@ describe('collect through LookupEvents', () => {
     const region = run.accounts[0]!.regions[0]!;
     expect(region.notes.join(' ')).toMatch(/90 days/);
     expect(region.accepted).toBe(0);
+  });
+
+  it('reads a week as seven day units in turn, each with its own checkpoint', async () => {
+    const week = parsePeriod('2026-W41');
+    served = [...generateTenantMonth({ month: '2026-10', targetEvents: 10_000 })].filter(
+      (r) =>
+        r.recipientAccountId === ACCOUNT &&
+        r.awsRegion === 'eu-west-1' &&
+        r.eventCategory !== 'Data' &&
+        Date.parse(r.eventTime as string) >= week.startMs - 3_600_000 &&
+        Date.parse(r.eventTime as string) < week.endMs + 3_600_000,
+    );
+    try {
+      const inWeek = served.filter((e) => {
+        const t = Date.parse(e.eventTime as string);
+        return t >= week.startMs && t < week.endMs;
+      });
+      const staging = await mkdtemp(path.join(tmpdir(), 'trailproof-lookup-week-'));
+      const clock = new VirtualClock(Date.parse('2026-10-12T06:00:00Z'));
+      const rateLimits = defaultRateLimits(clock);
+      calls.length = 0;
+      const run = await collectJob({
+        config,
+        window: week,
+        staging: new FsObjectStore(staging),
+        now: () => clock.now(),
+        openTrail: async (account) => ({
+          kind: 'lookupEvents',
+          source: (region, range) =>
+            lookupEventsSource({
+              client: createLookupEventsClient({
+                region,
+                credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'example' },
+              }),
+              account: account.id,
+              region,
+              window: range,
+              clock,
+              rateLimits,
+            }),
+        }),
+      });
+      // One shard (the account-region), seven units: one LookupEvents window per day.
+      const days = Array.from({ length: 7 }, (_, i) => `2026-10-${String(5 + i).padStart(2, '0')}`);
+      expect([...new Set(calls.map((c) => c.StartTime!.toISOString().slice(0, 10)))]).toEqual(days);
+      expect(
+        calls.every((c) => c.EndTime!.toISOString().slice(0, 10) === c.StartTime!.toISOString().slice(0, 10)),
+      ).toBe(true);
+      expect(run.accounts[0]!.regions).toEqual([
+        expect.objectContaining({ region: 'eu-west-1', status: 'ok', days: 7, failedDays: [] }),
+      ]);
+      expect(run.totals.accepted).toBe(inWeek.length);
+      for (const day of days) {
+        const checkpoint = JSON.parse(
+          await readFile(
+            path.join(staging, `staging/acme/2026-W41/${ACCOUNT}/${day}/eu-west-1/checkpoint.json`),
+            'utf8',
+          ),
+        );
+        expect(checkpoint.fetchedUntil).toBe(
+          new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString(),
+        );
+      }
+    } finally {
+      served = events;
+    }
   });
 });

@@ -21,6 +21,7 @@ import {
   type MergeOptions,
   mergePartials,
   type PartialAnalysis,
+  PartialMerger,
 } from '../core/analysis/runAnalysis.js';
 import type { Analysis } from '../core/analysis/types.js';
 import type { DigestStatus } from '../core/collect/collectState.js';
@@ -134,28 +135,38 @@ async function analyzeRemote(options: AnalyzeJobOptions, shared: MergeOptions): 
   const resolved = await resolveInputs(options.inputs, options.data.config.id, options.window?.label ?? null);
   timing('listed');
   const evidence = writeFiles ? new ChunkFileWriter(evidenceFile) : undefined;
-  let partials: PartialAnalysis[];
+  const merger = new PartialMerger(shared, resolved.listing);
+  const objects: InputObject[] = [];
+  // Shards are not trail objects: the collect stage's ledger already counts those.
+  const add = (partial: PartialAnalysis) => {
+    if (!resolved.staged) objects.push(...partial.input.objects);
+    merger.add(
+      resolved.staged
+        ? { ...partial, input: { ...partial.input, sources: 0, bytes: 0, objects: [] } }
+        : partial,
+    );
+  };
   try {
     if (resolved.partials) {
-      // The map step analysed each shard where it collected it: merge, and join their evidence.
-      partials = resolved.partials.map((p) => p.partial);
-      if (evidence) {
-        for (const { evidence: part } of resolved.partials) {
+      // The map step analysed each unit where it collected it: merge them one at a time, and
+      // join their evidence in the same order.
+      for (const ref of resolved.partials) {
+        if (evidence) {
           const gunzip = createGunzip();
           const done = pipeline(
-            part.store.recordSource({ key: part.key, size: 0, etag: null }).open(),
+            ref.evidence.store.recordSource({ key: ref.evidence.key, size: 0, etag: null }).open(),
             gunzip,
           );
           for await (const chunk of gunzip) await evidence.write(chunk as Buffer);
           await done;
         }
+        add(await ref.load());
       }
       timing('partials read');
     } else {
       // Unit by unit, as the map step does: the same Analysis whichever path made it.
-      partials = [];
       for (const unit of resolved.units)
-        partials.push(
+        add(
           await analyzePartial({
             ...shared,
             sources: unit,
@@ -167,19 +178,13 @@ async function analyzeRemote(options: AnalyzeJobOptions, shared: MergeOptions): 
   } finally {
     await evidence?.close();
   }
-  // Shards are not trail objects: the collect stage's ledger already counts those.
-  const counted = partials.map((partial) =>
-    resolved.staged
-      ? { ...partial, input: { ...partial.input, sources: 0, bytes: 0, objects: [] } }
-      : partial,
-  );
-  const merged = mergePartials(shared, counted, resolved.listing);
+  const merged = merger.finish();
   // A staging area's coverage gaps belong in the machine-readable record too, not only the report.
   const analysis = resolved.staged
     ? { ...merged, collection: { failedAccounts: resolved.failedAccounts, notes: resolved.coverageNotes } }
     : merged;
   timing('merged');
-  const inputs = resolved.objects ?? inputObjectsOf(partials);
+  const inputs = resolved.objects ?? objects;
   const result = {
     analysis,
     inputs,

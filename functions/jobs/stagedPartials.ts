@@ -6,40 +6,49 @@
  * record gives — instead of reading every record again. One partial per unit, whatever the
  * shard held, keeps the merge order the staging order however shards are cut.
  *
- * A partial records which checkpoint and batches it covers. It is used only when the partials
- * together cover exactly the checkpoints and batches the staging area holds, in order, and were
- * made by this tool version; otherwise the records are read again (never a stale analysis).
+ * A partial is two objects: its state (`<unit>.v8.gz`) and, written last, a small header
+ * (`<unit>.json`) naming the checkpoint and batches it covers and the state's size and hash.
+ * Partials are used only when the headers together cover exactly the checkpoints and batches the
+ * staging area holds, in order, and were made by this tool version; otherwise the records are read
+ * again (never a stale analysis). The Report step then loads and merges one state at a time, so
+ * its memory does not grow with the number of units.
  *
  * Duplicates are removed within a unit: the copies of an event (an organization trail and an
  * account trail, or a redelivery) share its account, region and day of delivery. The local
  * parallel analysis groups files the same way (core/ingest/planShards.ts).
  */
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { deserialize, serialize } from 'node:v8';
 import { createGzip, gunzipSync, gzipSync } from 'node:zlib';
 import { getIfExists, type ObjectStore } from '../adapters/store/ObjectStore.js';
 import { analyzePartial, type PartialAnalysis } from '../core/analysis/runAnalysis.js';
-import { stagingPrefix } from '../core/collect/collectState.js';
+import { StagingError, stagingPrefix } from '../core/collect/collectState.js';
 import type { TimeWindow } from '../core/ingest/ingestEvents.js';
 import { TOOL_VERSION } from '../core/version.js';
 import type { PipelineData } from './loadPipelineData.js';
 import { readStagedRegion, type StagedRegion } from './stagingArea.js';
 
-const STAGED_PARTIAL_SCHEMA = 'trailproof/staged-partial@2';
+const STAGED_PARTIAL_SCHEMA = 'trailproof/staged-partial@3';
 const PARTIALS_FOLDER = 'partials/';
 
-interface StagedPartialRecord {
+/** The header of a unit's partial: what it covers and where its parts are. */
+interface StagedPartialHeader {
   readonly schema: typeof STAGED_PARTIAL_SCHEMA;
   readonly toolVersion: string;
   /** The checkpoint (relative to the period's staging folder) and batch ids it covers. */
   readonly regions: readonly { readonly checkpoint: string; readonly batches: readonly string[] }[];
+  /** Keys relative to the period's staging folder. */
   readonly evidenceKey: string;
-  readonly partial: PartialAnalysis;
+  readonly stateKey: string;
+  /** Size and SHA-256 of the state object, checked when it is loaded. */
+  readonly stateBytes: number;
+  readonly stateSha256: string;
 }
 
-/** A usable partial and where its evidence lines are (gzip). */
+/** A usable partial: its state, loaded on demand, and where its evidence lines are (gzip). */
 interface StagedPartialRef {
-  readonly partial: PartialAnalysis;
+  load(): Promise<PartialAnalysis>;
   readonly evidence: { readonly store: ObjectStore; readonly key: string };
 }
 
@@ -84,55 +93,75 @@ async function analyzeStagedUnit(options: {
   const unit = checkpointKey.slice(base.length, -'/checkpoint.json'.length);
   const name = unit.replaceAll('/', '_');
   const evidenceKey = `${base}${PARTIALS_FOLDER}${name}.evidence.ndjson.gz`;
-  const key = `${base}${PARTIALS_FOLDER}${name}.v8.gz`;
-  const record: StagedPartialRecord = {
+  const stateKey = `${base}${PARTIALS_FOLDER}${name}.v8.gz`;
+  const key = `${base}${PARTIALS_FOLDER}${name}.json`;
+  const state = gzipSync(serialize(partial));
+  const header: StagedPartialHeader = {
     schema: STAGED_PARTIAL_SCHEMA,
     toolVersion: TOOL_VERSION,
     regions: [{ checkpoint: checkpointKey.slice(base.length), batches: region.batches }],
     evidenceKey: evidenceKey.slice(base.length),
-    partial,
+    stateKey: stateKey.slice(base.length),
+    stateBytes: state.length,
+    stateSha256: createHash('sha256').update(state).digest('hex'),
   };
-  // Evidence first: a partial is never visible without its evidence.
+  // The header last: a partial is never visible without its evidence and state.
   await staging.put(evidenceKey, Buffer.concat(compressed), { contentType: 'application/gzip' });
-  await staging.put(key, gzipSync(serialize(record)), { contentType: 'application/octet-stream' });
+  await staging.put(stateKey, state, { contentType: 'application/octet-stream' });
+  await staging.put(key, Buffer.from(`${JSON.stringify(header)}\n`), { contentType: 'application/json' });
   return { key, records: partial.input.accepted };
 }
 
 /**
- * The partials of a staging area at `base`, in staging order, when they cover exactly `regions`
- * (the checkpoints just read, sorted) with the same batches; otherwise null.
+ * The partials of a staging area at `base`, in staging order, when their headers cover exactly
+ * `regions` (the checkpoints just read, sorted) with the same batches; otherwise null.
  */
 async function readStagedPartials(
   store: ObjectStore,
   base: string,
   regions: readonly StagedRegion[],
 ): Promise<StagedPartialRef[] | null> {
-  const keys: string[] = [];
-  for await (const o of store.list(`${base}${PARTIALS_FOLDER}`))
-    if (o.key.endsWith('.v8.gz')) keys.push(o.key);
-  if (!keys.length || !regions.length) return null;
-  const records: StagedPartialRecord[] = [];
-  for (const key of keys) {
+  const headerKeys: string[] = [];
+  const sizes = new Map<string, number>();
+  for await (const o of store.list(`${base}${PARTIALS_FOLDER}`)) {
+    if (o.key.endsWith('.json')) headerKeys.push(o.key);
+    else sizes.set(o.key, o.size);
+  }
+  if (!headerKeys.length || !regions.length) return null;
+  const headers: StagedPartialHeader[] = [];
+  for (const key of headerKeys) {
     const bytes = await getIfExists(store, key);
     if (!bytes) return null;
-    let record: StagedPartialRecord;
+    let header: StagedPartialHeader;
     try {
-      record = deserialize(gunzipSync(bytes)) as StagedPartialRecord;
+      header = JSON.parse(Buffer.from(bytes).toString('utf8')) as StagedPartialHeader;
     } catch {
       return null;
     }
-    if (record.schema !== STAGED_PARTIAL_SCHEMA || record.toolVersion !== TOOL_VERSION) return null;
-    if (!record.regions.length) continue;
-    records.push(record);
+    if (header.schema !== STAGED_PARTIAL_SCHEMA || header.toolVersion !== TOOL_VERSION) return null;
+    // Its state must be there, as written (its hash is checked when it is loaded).
+    if (sizes.get(`${base}${header.stateKey}`) !== header.stateBytes) return null;
+    if (header.regions.length) headers.push(header);
   }
-  records.sort((a, b) => (a.regions[0]!.checkpoint < b.regions[0]!.checkpoint ? -1 : 1));
-  const covered = records.flatMap((r) => r.regions);
+  headers.sort((a, b) => (a.regions[0]!.checkpoint < b.regions[0]!.checkpoint ? -1 : 1));
+  const covered = headers.flatMap((h) => h.regions);
   const expected = regions.map((r) => ({
     checkpoint: r.checkpointKey.slice(base.length),
     batches: r.batches,
   }));
   if (JSON.stringify(covered) !== JSON.stringify(expected)) return null;
-  return records.map((r) => ({ partial: r.partial, evidence: { store, key: `${base}${r.evidenceKey}` } }));
+  return headers.map((h) => ({
+    load: async () => {
+      const key = `${base}${h.stateKey}`;
+      const bytes = await store.get(key);
+      if (createHash('sha256').update(bytes).digest('hex') !== h.stateSha256)
+        throw new StagingError(
+          `${store.uri(key)} changed after it was written: delete ${store.uri(`${base}${PARTIALS_FOLDER}`)} to analyse the staged records again`,
+        );
+      return deserialize(gunzipSync(bytes)) as PartialAnalysis;
+    },
+    evidence: { store, key: `${base}${h.evidenceKey}` },
+  }));
 }
 
 export type { StagedPartialRef };

@@ -333,6 +333,29 @@ describe('collectJob', () => {
     expect(analysed).toBe(JSON.parse(single.analysis).input.accepted);
     expect(merged.analysis).toBe(single.analysis);
     expect(merged.evidence).toBe(single.evidence);
+    // A partial's state that is not as its header says: cut short, the records are read again;
+    // changed in place, the report stops with the object's name rather than merge it.
+    const stateFile = path.join(
+      staging,
+      (await readdir(staging, { recursive: true })).find((f) => f.endsWith('.v8.gz'))!,
+    );
+    const state = await readFile(stateFile);
+    await writeFile(stateFile, state.subarray(0, state.length - 1));
+    const cut = await analyzeJob({
+      inputs: [staging],
+      outDir: path.join(work, 'an-cut'),
+      data,
+      window,
+    });
+    expect(cut.partialsMerged).toBe(0);
+    expect(await readFile(cut.analysisFile!, 'utf8')).toBe(single.analysis);
+    const changed = Buffer.from(state);
+    changed[changed.length - 5]! ^= 0xff;
+    await writeFile(stateFile, changed);
+    await expect(analyse('an-changed')).rejects.toThrow(
+      /\.v8\.gz changed after it was written: delete .*partials/,
+    );
+    await writeFile(stateFile, state);
     // The merge really used the partials: a corrupt shard record in staging is not read.
     const shardFile = (await readdir(staging, { recursive: true })).find(
       (f) => f.endsWith('.ndjson.gz') && f.includes('shards'),

@@ -90,24 +90,42 @@ async function analyzePartial(options: RunAnalysisOptions): Promise<PartialAnaly
 }
 
 /**
- * Merges partials in input order and concludes: detectors, chains, control status, summary.
- * `listing` is the ledger of the step that listed the inputs (skipped and missing paths).
+ * Merges partials one at a time, in input order, then concludes: detectors, chains, control
+ * status, summary. Only the merged state is held, so partials can be loaded and dropped in turn.
  */
+class PartialMerger {
+  private readonly builder: AnalysisBuilder;
+  private readonly ledger = new InputLedger();
+  merged = 0;
+
+  /** `listing` is the ledger of the step that listed the inputs (skipped and missing paths). */
+  constructor(options: MergeOptions, listing?: LedgerState) {
+    this.builder = builderFor(options);
+    if (listing) this.ledger.importState(listing);
+  }
+
+  add(partial: PartialAnalysis): void {
+    if (partial.schema !== PARTIAL_SCHEMA)
+      throw new Error(`cannot merge a partial analysis of schema ${String(partial.schema)}`);
+    this.ledger.importState(partial.input);
+    this.builder.importState(partial.state);
+    this.merged++;
+  }
+
+  finish(): Analysis {
+    return this.builder.finish(this.ledger.summary());
+  }
+}
+
+/** Merges partials in input order and concludes (see {@link PartialMerger}). */
 function mergePartials(
   options: MergeOptions,
   partials: readonly PartialAnalysis[],
   listing?: LedgerState,
 ): Analysis {
-  const builder = builderFor(options);
-  const ledger = new InputLedger();
-  if (listing) ledger.importState(listing);
-  for (const partial of partials) {
-    if (partial.schema !== PARTIAL_SCHEMA)
-      throw new Error(`cannot merge a partial analysis of schema ${String(partial.schema)}`);
-    ledger.importState(partial.input);
-    builder.importState(partial.state);
-  }
-  return builder.finish(ledger.summary());
+  const merger = new PartialMerger(options, listing);
+  for (const partial of partials) merger.add(partial);
+  return merger.finish();
 }
 
 /** Every input object the partials read, in input order (for the report manifest). */
@@ -121,4 +139,4 @@ async function runAnalysis(options: RunAnalysisOptions): Promise<Analysis> {
 }
 
 export type { MergeOptions, PartialAnalysis, RunAnalysisOptions };
-export { analyzePartial, inputObjectsOf, mergePartials, PARTIAL_SCHEMA, runAnalysis };
+export { analyzePartial, inputObjectsOf, mergePartials, PARTIAL_SCHEMA, PartialMerger, runAnalysis };

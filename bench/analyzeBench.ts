@@ -1,6 +1,8 @@
 /**
  * @module `npm run bench [-- --events N]`: generate N events as .json.gz trail files, then measure
- * the bare read + gunzip + JSON.parse cost and the full `analyze` cost on the same files.
+ * the bare read + gunzip + JSON.parse cost and the full `analyze` cost on the same files, and the
+ * floor every design pays on top of bare (dropping duplicates and writing one evidence line per
+ * event), which shows how much of the gap is analysis at all.
  *
  * Both phases run in their own process, pinned to one core with taskset when it exists, so the
  * ratio compares like with like and each peak RSS belongs to its phase.
@@ -77,11 +79,13 @@ const best = (phase: string[], pinned = pin) => {
   return all.reduce((a, b) => (b.ms! < a.ms! ? b : a));
 };
 const bare = best(['bare', input]);
+const floor = best(['floor', input, path.join(root, 'floor')]);
 const analyze = best(['analyze', input, path.join(root, 'analysis'), '1']);
 const parallel = best(['analyze', input, path.join(root, 'analysis-parallel')], false);
 const parallelRate = parallel.events! / (parallel.ms! / 1000);
 const bareRate = bare.events! / (bare.ms! / 1000);
 const analyzeRate = analyze.events! / (analyze.ms! / 1000);
+const floorRate = floor.events! / (floor.ms! / 1000);
 const report = {
   events: meta.records,
   files: meta.files,
@@ -101,6 +105,12 @@ const report = {
     findings: analyze.findings,
   },
   ratio: +(analyzeRate / bareRate).toFixed(2),
+  floor: {
+    seconds: +(floor.ms! / 1000).toFixed(2),
+    eventsPerSecond: Math.round(floorRate),
+    evidenceMB: +(floor.evidenceBytes! / 1048576).toFixed(1),
+    ratioToBare: +(floorRate / bareRate).toFixed(2),
+  },
   parallel: {
     jobs: parallel.jobs,
     seconds: +(parallel.ms! / 1000).toFixed(2),
@@ -115,6 +125,7 @@ process.stdout.write(
     `bare read+gunzip+JSON.parse  ${report.bare.seconds.toFixed(2).padStart(7)} s  ${fmt(bareRate).padStart(9)} events/s  peak RSS ${report.bare.peakRssMB} MB`,
     `full analyze, one thread     ${report.analyze.seconds.toFixed(2).padStart(7)} s  ${fmt(analyzeRate).padStart(9)} events/s  peak RSS ${report.analyze.peakRssMB} MB`,
     `ratio analyze/bare (1 core)  ${report.ratio.toFixed(2)}`,
+    `floor: bare + dedupe + evidence lines (${report.floor.evidenceMB} MB), no analysis ${report.floor.seconds.toFixed(2).padStart(7)} s  ratio to bare ${report.floor.ratioToBare.toFixed(2)}`,
     `full analyze, ${report.parallel.jobs} workers    ${report.parallel.seconds.toFixed(2).padStart(7)} s  ${fmt(parallelRate).padStart(9)} events/s  peak RSS ${report.parallel.peakRssMB} MB (all cores)`,
     `ratio parallel/bare          ${report.parallel.ratioToBare.toFixed(2)}`,
   ]

@@ -2,13 +2,17 @@
  * @module One measured phase of `npm run bench`, run in its own process so peak RSS is its own.
  *
  *   bare <dir>            read + gunzip + JSON.parse every file: the floor any analysis pays
+ *   floor <dir> <out>     bare + what any analysis must also do per event whatever its design:
+ *                         drop duplicate eventIDs and write the event's evidence.ndjson line
+ *                         (written from the record's own fields; no attribution, rules or state)
  *   analyze <dir> <out> [jobs]   the full `trailproof analyze` job (identity, rules, evidence.ndjson,
  *                                analysis.json), with that many worker threads (default: auto)
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { EventDeduplicator } from '../functions/core/ingest/EventDeduplicator.js';
 import { analyzeJob } from '../functions/jobs/analyzeJob.js';
 import { loadPipelineData } from '../functions/jobs/loadPipelineData.js';
 
@@ -45,6 +49,47 @@ function bare(dir: string) {
   };
 }
 
+interface FloorRecord {
+  eventID: string;
+  eventTime: string;
+  eventSource: string;
+  eventName: string;
+  recipientAccountId?: string;
+  awsRegion: string;
+  userIdentity?: { arn?: string; principalId?: string; accessKeyId?: string };
+}
+
+function floor(dir: string, out: string) {
+  mkdirSync(out, { recursive: true });
+  const fd = openSync(path.join(out, 'evidence-floor.ndjson'), 'w');
+  const chunk = Buffer.allocUnsafe(1 << 20);
+  let at = 0;
+  const started = performance.now();
+  const dedupe = new EventDeduplicator();
+  let events = 0;
+  let bytes = 0;
+  for (const file of walk(dir)) {
+    const doc = JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as { Records: FloorRecord[] };
+    for (const r of doc.Records) {
+      if (!dedupe.firstSighting(r.eventID)) continue;
+      events++;
+      const who = r.userIdentity ?? {};
+      // The shape of an analysis evidence line, with the record's own values.
+      const line = `{"eventId":"${r.eventID}","eventTime":"${r.eventTime}","eventSource":"${r.eventSource}","eventName":"${r.eventName}","account":"${r.recipientAccountId ?? ''}","region":"${r.awsRegion}","actor":"${who.arn ?? who.principalId ?? ''}","class":"unknown","credential":{"id":"${who.accessKeyId ?? ''}","kind":"unknown"},"controls":[],"findings":[]}\n`;
+      if (at + line.length * 3 > chunk.length) {
+        writeSync(fd, chunk, 0, at);
+        at = 0;
+      }
+      const n = chunk.write(line, at);
+      at += n;
+      bytes += n;
+    }
+  }
+  writeSync(fd, chunk, 0, at);
+  closeSync(fd);
+  return { events, evidenceBytes: bytes, ms: performance.now() - started };
+}
+
 async function analyze(dir: string, out: string, jobs: number | undefined) {
   const config = fileURLToPath(new URL('../examples/demo-tenant.yaml', import.meta.url));
   const data = await loadPipelineData(config);
@@ -61,13 +106,16 @@ async function analyze(dir: string, out: string, jobs: number | undefined) {
 }
 
 const [phase, dir, out, jobsArg] = process.argv.slice(2);
-if (!dir || (phase !== 'bare' && phase !== 'analyze')) {
-  process.stderr.write('usage: benchPhase.ts bare <dir> | analyze <dir> <out>\n');
+if (!dir || (phase !== 'bare' && phase !== 'floor' && phase !== 'analyze')) {
+  process.stderr.write('usage: benchPhase.ts bare <dir> | floor <dir> <out> | analyze <dir> <out> [jobs]\n');
   process.exit(2);
 }
+const outDir = out ?? path.join(dir, '..', 'bench-out');
 const result =
   phase === 'bare'
     ? bare(dir)
-    : await analyze(dir, out ?? path.join(dir, '..', 'bench-out'), jobsArg ? Number(jobsArg) : undefined);
+    : phase === 'floor'
+      ? floor(dir, outDir)
+      : await analyze(dir, outDir, jobsArg ? Number(jobsArg) : undefined);
 const maxRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
 process.stdout.write(`${JSON.stringify({ phase, ...result, maxRssMB })}\n`);

@@ -1,6 +1,7 @@
 /**
- * @module Reading a collect staging area: each account/region's checkpoint, its batch manifests
- * and the shards they commit, with keys resolved beside the checkpoint that names them.
+ * @module Reading a collect staging area: each unit's (account × day × region) checkpoint, its
+ * batch manifests and the shards they commit, with keys resolved beside the checkpoint that names
+ * them.
  */
 import type { ObjectStore } from '../adapters/store/ObjectStore.js';
 import {
@@ -25,7 +26,7 @@ function besideCheckpoint(checkpointKey: string, recorded: string): string {
   return `${dir}${recorded.slice(at + 1)}`;
 }
 
-/** What one account/region of a staging area holds: its shards as sources, and the collect ledgers. */
+/** What one unit (account × day × region) of a staging area holds: its shards, and the collect ledgers. */
 interface StagedRegion {
   readonly checkpointKey: string;
   readonly batches: readonly string[];

@@ -25,9 +25,10 @@ import {
 } from '../core/analysis/runAnalysis.js';
 import type { Analysis } from '../core/analysis/types.js';
 import type { DigestStatus } from '../core/collect/collectState.js';
+import { EventDeduplicator } from '../core/ingest/EventDeduplicator.js';
 import { InputLedger, type InputObject } from '../core/ingest/InputLedger.js';
 import type { IngestProgress, TimeWindow } from '../core/ingest/ingestEvents.js';
-import { orderByGroup, planShards } from '../core/ingest/planShards.js';
+import { groupRuns, orderByGroup, planShards } from '../core/ingest/planShards.js';
 import { TOOL_VERSION } from '../core/version.js';
 import type { ShardResult, ShardTask, WorkerSetup } from './analyzeShardWorker.js';
 import type { PipelineData } from './loadPipelineData.js';
@@ -80,8 +81,8 @@ async function runShards(
   jobs: number,
   setup: WorkerSetup,
   evidencePaths: readonly (string | null)[],
-): Promise<PartialAnalysis[]> {
-  const results: PartialAnalysis[] = new Array(shards.length);
+): Promise<ShardResult[]> {
+  const results: ShardResult[] = new Array(shards.length);
   let next = 0;
   const runWorker = () =>
     new Promise<void>((resolve, reject) => {
@@ -98,7 +99,7 @@ async function runShards(
         worker.postMessage(task);
       };
       worker.on('message', (message: 'ready' | ShardResult) => {
-        if (message !== 'ready') results[message.index] = message.partial;
+        if (message !== 'ready') results[message.index] = message;
         handOut();
       });
       worker.once('error', reject);
@@ -164,11 +165,14 @@ async function analyzeRemote(options: AnalyzeJobOptions, shared: MergeOptions): 
       }
       timing('partials read');
     } else {
-      // Unit by unit, as the map step does: the same Analysis whichever path made it.
+      // Unit by unit, as the map step does, with one dedupe table for the period: the same
+      // Analysis whichever path made it.
+      const dedupe = new EventDeduplicator();
       for (const unit of resolved.units)
         add(
           await analyzePartial({
             ...shared,
+            dedupe,
             sources: unit,
             writeEvidence: evidence ? (chunk) => evidence.write(chunk) : undefined,
             onProgress: options.onProgress,
@@ -218,34 +222,69 @@ async function analyzeJob(options: AnalyzeJobOptions): Promise<AnalyzeJobResult>
   // Grouped by account/region/day: the copies of an event (org and account trails) stay together.
   const files: LocalFile[] = orderByGroup(listLocalFiles(options.inputs, listing));
   timing('listed');
-  const jobs = chooseJobs(options.jobs, files.length);
+  let jobs = chooseJobs(options.jobs, files.length);
   // More shards than workers, so that idle workers can take over the remaining work.
   const shards = planShards(files, jobs === 1 ? 1 : jobs * 4);
   const partials: PartialAnalysis[] = [];
-  if (shards.length === 1) {
+  // Group by group (account/region/day), one dedupe table: the units every path merges in order.
+  const singlePass = async () => {
     const evidence = writeFiles ? new ChunkFileWriter(evidenceFile) : undefined;
+    const dedupe = new EventDeduplicator();
+    const done = { sources: 0, records: 0, bytes: 0, events: 0 };
+    const report = options.onProgress;
     try {
-      partials.push(
-        await analyzePartial({
+      for (const group of groupRuns(files)) {
+        const partial = await analyzePartial({
           ...shared,
-          sources: fileSources(shards[0]!),
+          dedupe,
+          sources: fileSources(group),
           writeEvidence: evidence ? (chunk) => evidence.write(chunk) : undefined,
-          onProgress: options.onProgress,
-        }),
-      );
+          // Progress over the whole run, not per group.
+          onProgress: report
+            ? (p) =>
+                report({
+                  ...p,
+                  sources: done.sources + p.sources,
+                  records: done.records + p.records,
+                  bytes: done.bytes + p.bytes,
+                  events: done.events + p.events,
+                })
+            : undefined,
+        });
+        partials.push(partial);
+        done.sources += partial.input.sources;
+        done.records += partial.input.records;
+        done.bytes += partial.input.bytes;
+        done.events += partial.input.accepted;
+      }
     } finally {
       await evidence?.close();
     }
-  } else {
+  };
+  if (shards.length === 1) await singlePass();
+  else {
     const parts = shards.map((_, i) =>
       writeFiles ? join(options.outDir, `.evidence.part-${i}.ndjson`) : null,
     );
-    partials.push(
-      ...(await runShards(shards, jobs, { configFile: data.configFile, window: options.window }, parts)),
+    const results = await runShards(
+      shards,
+      jobs,
+      { configFile: data.configFile, window: options.window },
+      parts,
     );
     timing('workers done');
-    if (writeFiles) await joinFiles(parts as string[], evidenceFile);
-    timing('evidence joined');
+    // An eventID in two shards (a copy delivered on another day) would count twice in a merge:
+    // then the files are analysed again in one pass, which counts it once.
+    const seen = new EventDeduplicator();
+    if (results.some((r) => seen.importFingerprints(r.fingerprints) > 0)) {
+      await Promise.all(parts.map((p) => (p ? rm(p, { force: true }) : undefined)));
+      jobs = 1;
+      await singlePass();
+    } else {
+      partials.push(...results.flatMap((r) => r.partials));
+      if (writeFiles) await joinFiles(parts as string[], evidenceFile);
+      timing('evidence joined');
+    }
   }
   // The listing's skipped and unreadable paths come first, as a single pass would meet them.
   timing('shards analysed');

@@ -13,9 +13,9 @@
  * again (never a stale analysis). The Report step then loads and merges one state at a time, so
  * its memory does not grow with the number of units.
  *
- * Duplicates are removed within a unit: the copies of an event (an organization trail and an
- * account trail, or a redelivery) share its account, region and day of delivery. The local
- * parallel analysis groups files the same way (core/ingest/planShards.ts).
+ * Every eventID counts once per period, as in one pass: each partial keeps the fingerprints of
+ * its eventIDs (`<unit>.ids`, 12 bytes an event), and when two units share one (a copy delivered
+ * on another day) the partials are not used and the units are read again with one dedupe table.
  */
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
@@ -24,12 +24,13 @@ import { createGzip, gunzipSync, gzipSync } from 'node:zlib';
 import { getIfExists, type ObjectStore } from '../adapters/store/ObjectStore.js';
 import { analyzePartial, type PartialAnalysis } from '../core/analysis/runAnalysis.js';
 import { StagingError, stagingPrefix } from '../core/collect/collectState.js';
+import { EventDeduplicator } from '../core/ingest/EventDeduplicator.js';
 import type { TimeWindow } from '../core/ingest/ingestEvents.js';
 import { TOOL_VERSION } from '../core/version.js';
 import type { PipelineData } from './loadPipelineData.js';
 import { readStagedRegion, type StagedRegion } from './stagingArea.js';
 
-const STAGED_PARTIAL_SCHEMA = 'trailproof/staged-partial@3';
+const STAGED_PARTIAL_SCHEMA = 'trailproof/staged-partial@4';
 const PARTIALS_FOLDER = 'partials/';
 
 /** The header of a unit's partial: what it covers and where its parts are. */
@@ -44,6 +45,9 @@ interface StagedPartialHeader {
   /** Size and SHA-256 of the state object, checked when it is loaded. */
   readonly stateBytes: number;
   readonly stateSha256: string;
+  /** The fingerprints of the unit's eventIDs (three little-endian words each) and their count. */
+  readonly idsKey: string;
+  readonly ids: number;
 }
 
 /** A usable partial: its state, loaded on demand, and where its evidence lines are (gzip). */
@@ -69,6 +73,7 @@ async function analyzeStagedUnit(options: {
   if (!checkpointKey.startsWith(base) || !checkpointKey.endsWith('/checkpoint.json'))
     throw new RangeError(`${checkpointKey} is not a checkpoint of ${base}`);
   const region = await readStagedRegion(staging, checkpointKey);
+  const dedupe = new EventDeduplicator();
 
   // Evidence lines are gzipped as they come; only the compressed bytes are held.
   const gzip = createGzip();
@@ -82,6 +87,7 @@ async function analyzeStagedUnit(options: {
     rules: data.rules,
     window,
     toolVersion: TOOL_VERSION,
+    dedupe,
     writeEvidence: (chunk) => {
       if (!gzip.write(chunk)) return once(gzip, 'drain').then(() => undefined);
     },
@@ -94,8 +100,10 @@ async function analyzeStagedUnit(options: {
   const name = unit.replaceAll('/', '_');
   const evidenceKey = `${base}${PARTIALS_FOLDER}${name}.evidence.ndjson.gz`;
   const stateKey = `${base}${PARTIALS_FOLDER}${name}.v8.gz`;
+  const idsKey = `${base}${PARTIALS_FOLDER}${name}.ids`;
   const key = `${base}${PARTIALS_FOLDER}${name}.json`;
   const state = gzipSync(serialize(partial));
+  const ids = littleEndianWords(dedupe.exportFingerprints());
   const header: StagedPartialHeader = {
     schema: STAGED_PARTIAL_SCHEMA,
     toolVersion: TOOL_VERSION,
@@ -104,10 +112,13 @@ async function analyzeStagedUnit(options: {
     stateKey: stateKey.slice(base.length),
     stateBytes: state.length,
     stateSha256: createHash('sha256').update(state).digest('hex'),
+    idsKey: idsKey.slice(base.length),
+    ids: ids.length / 12,
   };
   // The header last: a partial is never visible without its evidence and state.
   await staging.put(evidenceKey, Buffer.concat(compressed), { contentType: 'application/gzip' });
   await staging.put(stateKey, state, { contentType: 'application/octet-stream' });
+  await staging.put(idsKey, ids, { contentType: 'application/octet-stream' });
   await staging.put(key, Buffer.from(`${JSON.stringify(header)}\n`), { contentType: 'application/json' });
   return { key, records: partial.input.accepted };
 }
@@ -141,6 +152,7 @@ async function readStagedPartials(
     if (header.schema !== STAGED_PARTIAL_SCHEMA || header.toolVersion !== TOOL_VERSION) return null;
     // Its state must be there, as written (its hash is checked when it is loaded).
     if (sizes.get(`${base}${header.stateKey}`) !== header.stateBytes) return null;
+    if (sizes.get(`${base}${header.idsKey}`) !== header.ids * 12) return null;
     if (header.regions.length) headers.push(header);
   }
   headers.sort((a, b) => (a.regions[0]!.checkpoint < b.regions[0]!.checkpoint ? -1 : 1));
@@ -150,6 +162,12 @@ async function readStagedPartials(
     batches: r.batches,
   }));
   if (JSON.stringify(covered) !== JSON.stringify(expected)) return null;
+  // An eventID in two units (a copy delivered on another day) would count twice in a merge.
+  const seen = new EventDeduplicator();
+  for (const h of headers) {
+    const bytes = await store.get(`${base}${h.idsKey}`);
+    if (bytes.length !== h.ids * 12 || seen.importFingerprints(wordsOf(bytes)) > 0) return null;
+  }
   return headers.map((h) => ({
     load: async () => {
       const key = `${base}${h.stateKey}`;
@@ -162,6 +180,20 @@ async function readStagedPartials(
     },
     evidence: { store, key: `${base}${h.evidenceKey}` },
   }));
+}
+
+/** Words as little-endian bytes, whatever the machine's byte order. */
+function littleEndianWords(words: Uint32Array): Buffer {
+  const out = Buffer.allocUnsafe(words.length * 4);
+  for (let i = 0; i < words.length; i++) out.writeUInt32LE(words[i]!, i * 4);
+  return out;
+}
+
+function wordsOf(bytes: Uint8Array): Uint32Array {
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Uint32Array(bytes.length / 4);
+  for (let i = 0; i < out.length; i++) out[i] = view.readUInt32LE(i * 4);
+  return out;
 }
 
 export type { StagedPartialRef };

@@ -2,7 +2,7 @@
  * A sharded run (worker threads, the local twin of the pipeline's Distributed Map) must give
  * byte for byte the analysis and evidence of a single pass over the same files.
  */
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -20,37 +20,67 @@ beforeAll(async () => {
   await writeTrailFiles(generateTenantMonth({ month: '2026-10', targetEvents: 12_000 }), input);
 }, 120_000);
 
+/** `trailproof analyze` of `dir` for October with `jobs` threads: its output and what it wrote. */
+async function analyse(dir: string, jobs: string, name: string) {
+  const out = path.join(work, name);
+  const r = await runCli([
+    'analyze',
+    dir,
+    '--config',
+    'examples/demo-tenant.yaml',
+    '--period',
+    '2026-10',
+    '--jobs',
+    jobs,
+    '--out',
+    out,
+  ]);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  const analysis = await readFile(path.join(out, 'analysis.json'), 'utf8');
+  return {
+    stdout: r.stdout,
+    analysis,
+    evidence: await readFile(path.join(out, 'evidence.ndjson'), 'utf8'),
+    input: JSON.parse(analysis).input as { accepted: number; duplicates: number },
+  };
+}
+
 describe('parallel analysis', () => {
   it('gives the same analysis.json and evidence.ndjson with 1, 2 and 3 worker threads', async () => {
-    const outputs: string[][] = [];
-    for (const jobs of ['1', '2', '3']) {
-      const out = path.join(work, `jobs-${jobs}`);
-      const r = await runCli([
-        'analyze',
-        input,
-        '--config',
-        'examples/demo-tenant.yaml',
-        '--period',
-        '2026-10',
-        '--jobs',
-        jobs,
-        '--out',
-        out,
-      ]);
-      expect(r.stderr).toBe('');
-      expect(r.code).toBe(0);
-      outputs.push([
-        await readFile(path.join(out, 'analysis.json'), 'utf8'),
-        await readFile(path.join(out, 'evidence.ndjson'), 'utf8'),
-      ]);
-    }
-    const [one, two, three] = outputs;
-    expect(JSON.parse(one![0]!).input.accepted).toBeGreaterThan(10_000);
-    expect(two![0]).toBe(one![0]);
-    expect(three![0]).toBe(one![0]);
-    expect(two![1]).toBe(one![1]);
-    expect(three![1]).toBe(one![1]);
+    const [one, two, three] = [
+      await analyse(input, '1', 'jobs-1'),
+      await analyse(input, '2', 'jobs-2'),
+      await analyse(input, '3', 'jobs-3'),
+    ];
+    // The runs really used that many threads.
+    expect(one!.stdout).not.toContain('worker threads');
+    expect(two!.stdout).toContain('Threads   2 worker threads');
+    expect(three!.stdout).toContain('Threads   3 worker threads');
+    expect(one!.input.accepted).toBeGreaterThan(10_000);
+    expect(two!.analysis).toBe(one!.analysis);
+    expect(three!.analysis).toBe(one!.analysis);
+    expect(two!.evidence).toBe(one!.evidence);
+    expect(three!.evidence).toBe(one!.evidence);
   }, 180_000);
+
+  it('counts once an event delivered again weeks later, though its copies land in different shards', async () => {
+    const copied = path.join(work, 'input-redelivered');
+    await cp(input, copied, { recursive: true });
+    const region = path.join(copied, 'AWSLogs/111111111111/CloudTrail/eu-west-1/2026/10');
+    const [first] = (await readdir(path.join(region, '02'))).sort();
+    await cp(
+      path.join(region, '02', first!),
+      path.join(region, '28', first!.replace('.json.gz', '_again.json.gz')),
+    );
+    const original = await analyse(input, '1', 'original');
+    const one = await analyse(copied, '1', 'redelivered-1');
+    const two = await analyse(copied, '2', 'redelivered-2');
+    expect(one.input.accepted).toBe(original.input.accepted);
+    expect(one.input.duplicates).toBeGreaterThan(original.input.duplicates);
+    expect(two.analysis).toBe(one.analysis);
+    expect(two.evidence).toBe(one.evidence);
+  }, 240_000);
 });
 
 describe('planShards', () => {

@@ -379,6 +379,51 @@ describe('collectJob', () => {
     expect(reread.input.duplicates).toBeGreaterThan(JSON.parse(single.analysis).input.duplicates);
   });
 
+  it('counts an event once when a copy of it is delivered on another day, with or without partials', async () => {
+    const redelivered = path.join(work, 'bucket-redelivered');
+    await cp(trail, redelivered, { recursive: true });
+    const region = 'AWSLogs/111111111111/CloudTrail/eu-west-1/2026';
+    const [original] = (await readdir(path.join(redelivered, region, '10/05'))).sort();
+    await cp(
+      path.join(redelivered, region, '10/05', original!),
+      path.join(redelivered, region, '10/06', original!.replace('.json.gz', '_redelivered.json.gz')),
+    );
+    const staging = path.join(work, 'staging-redelivered');
+    const store = new FsObjectStore(staging);
+    await collectJob(options(store, new FsObjectStore(redelivered)));
+    const analyse = async (out: string) => {
+      const result = await analyzeJob({ inputs: [staging], outDir: path.join(work, out), data, window });
+      return { result, analysis: JSON.parse(await readFile(result.analysisFile!, 'utf8')) };
+    };
+    const reread = await analyse('an-redelivered');
+    const cleanStaging = path.join(work, 'staging-redelivered-clean');
+    await collectJob(options(new FsObjectStore(cleanStaging), new FsObjectStore(trail)));
+    const clean = await analyzeJob({
+      inputs: [cleanStaging],
+      outDir: path.join(work, 'an-redelivered-clean'),
+      data,
+      window,
+      writeFiles: false,
+    });
+    // The copy's events (in the 6 October unit) are duplicates of the 5 October unit's.
+    expect(reread.analysis.input.accepted).toBe(clean.analysis.input.accepted);
+    expect(reread.analysis.input.duplicates).toBeGreaterThan(clean.analysis.input.duplicates);
+    // Partials made per unit would count them twice: they are not used, the units are read again.
+    const base = 'staging/acme/2026-10-05/';
+    for (const f of (await readdir(path.join(staging, base), { recursive: true })).filter((f) =>
+      f.endsWith('checkpoint.json'),
+    ))
+      await analyzeStagedUnit({
+        staging: store,
+        data,
+        window,
+        checkpointKey: `${base}${f.split(path.sep).join('/')}`,
+      });
+    const withPartials = await analyse('an-redelivered-partials');
+    expect(withPartials.result.partialsMerged).toBe(0);
+    expect(withPartials.analysis).toEqual(reread.analysis);
+  });
+
   describe('log file integrity', () => {
     const BUCKET = 'acme-cloudtrail-logs';
     const signingKey = createDigestSigningKey();

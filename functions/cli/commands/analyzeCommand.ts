@@ -78,6 +78,7 @@ function registerAnalyzeCommand(program: Command): void {
         outDir: options.out,
         data,
         window,
+        jobs: options.jobs,
         onProgress: progress?.update,
       });
       progress?.done();
@@ -87,6 +88,7 @@ function registerAnalyzeCommand(program: Command): void {
           [result.analysisFile, result.evidenceFile].filter((f): f is string => f !== null),
         )}\n`,
       );
+      if (result.jobs > 1) process.stdout.write(`Threads   ${result.jobs} worker threads\n`);
       if (result.analysis.input.accepted === 0) {
         process.stderr.write('error: no usable CloudTrail record was read from the given paths\n');
         process.exitCode = ExitCode.NoUsableInput;

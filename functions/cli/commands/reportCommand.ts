@@ -60,6 +60,7 @@ async function runReport(paths: readonly string[], options: ReportCommandOptions
     window,
     formats,
     previousAnalysis: options.previous,
+    jobs: options.jobs,
     onProgress: progress?.update,
   };
   let result: ReportJobResult;

@@ -10,6 +10,7 @@ import type { ControlCatalog } from '../controls/catalog.js';
 import { RuleEngine, type RulePack } from '../controls/RuleEngine.js';
 import { tenantContextOf } from '../controls/tenantContext.js';
 import { IdentityResolver } from '../identity/IdentityResolver.js';
+import type { EventDeduplicator } from '../ingest/EventDeduplicator.js';
 import { InputLedger, type InputObject, type LedgerState } from '../ingest/InputLedger.js';
 import { type IngestProgress, ingestEvents, type TimeWindow } from '../ingest/ingestEvents.js';
 import type { RecordSource } from '../ingest/types.js';
@@ -33,6 +34,8 @@ interface RunAnalysisOptions {
    */
   readonly writeEvidence?: ChunkSink;
   readonly onProgress?: (progress: IngestProgress & { events: number }) => void;
+  /** The eventIDs seen before these sources (several units read as one stream). */
+  readonly dedupe?: EventDeduplicator;
 }
 
 const PARTIAL_SCHEMA = 'trailproof/partial@1';
@@ -77,6 +80,7 @@ async function analyzePartial(options: RunAnalysisOptions): Promise<PartialAnaly
       ledger,
       window: options.window,
       onProgress: onProgress ? (p) => onProgress({ ...p, events }) : undefined,
+      dedupe: options.dedupe,
     },
     (event) => {
       events++;

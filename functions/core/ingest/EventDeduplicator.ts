@@ -56,6 +56,37 @@ class EventDeduplicator {
     return this.count;
   }
 
+  /** The fingerprints held, three words each, in table order (to check another table against). */
+  exportFingerprints(): Uint32Array {
+    const out = new Uint32Array(this.count * 3);
+    let n = 0;
+    const s = this.slots;
+    for (let at = 0; at < s.length; at += 3) {
+      if (s[at] === EMPTY && s[at + 1] === EMPTY && s[at + 2] === EMPTY) continue;
+      out[n++] = s[at]!;
+      out[n++] = s[at + 1]!;
+      out[n++] = s[at + 2]!;
+    }
+    return out;
+  }
+
+  /**
+   * Adds another table's fingerprints (from {@link exportFingerprints}).
+   * @returns how many of them this table held already
+   */
+  importFingerprints(fingerprints: Uint32Array): number {
+    let seen = 0;
+    for (let at = 0; at + 2 < fingerprints.length; at += 3) {
+      if (!this.insert(fingerprints[at]!, fingerprints[at + 1]!, fingerprints[at + 2]!)) {
+        seen++;
+        continue;
+      }
+      this.count++;
+      if (this.count > this.capacity * MAX_LOAD) this.grow();
+    }
+    return seen;
+  }
+
   /** Bytes held by the table, for benchmarks. */
   get bytes(): number {
     return this.slots.byteLength;

@@ -38,6 +38,8 @@ interface IngestOptions {
   readonly progressEvery?: number;
   /** How many sources to read ahead of the one being analysed (parallel S3 GETs). @default 8 */
   readonly readAhead?: number;
+  /** The eventIDs seen so far, when several ingests make one stream (a staging area's units). */
+  readonly dedupe?: EventDeduplicator;
 }
 
 const JSON_LINES_NAME = /\.(?:jsonl|ndjson)(?:\.gz)?$/i;
@@ -95,7 +97,7 @@ async function ingestEvents(
 ): Promise<void> {
   const { ledger, window, onProgress } = options;
   const every = options.progressEvery ?? 50_000;
-  const dedupe = new EventDeduplicator();
+  const dedupe = options.dedupe ?? new EventDeduplicator();
   let sinceProgress = 0;
   let sourceName = '';
 

@@ -56,5 +56,21 @@ function planShards<T extends ShardInput>(files: readonly T[], count: number): T
   return shards;
 }
 
+/**
+ * Cuts files (in their given order) into runs of one account/region/day group: the units an
+ * analysis is made of, whether one thread or several read them (see analyzeJob).
+ */
+function groupRuns<T extends ShardInput>(files: readonly T[]): T[][] {
+  const runs: T[][] = [];
+  let previous: string | undefined;
+  for (const file of files) {
+    const group = groupOf(file.path);
+    if (group !== previous || !runs.length) runs.push([]);
+    runs.at(-1)!.push(file);
+    previous = group;
+  }
+  return runs;
+}
+
 export type { ShardInput };
-export { groupOf, orderByGroup, planShards };
+export { groupOf, groupRuns, orderByGroup, planShards };

@@ -17,9 +17,7 @@ import { ChunkFileWriter } from '../adapters/fs/ChunkFileWriter.js';
 import { fileSources, type LocalFile, listLocalFiles } from '../adapters/fs/localSources.js';
 import {
   analyzePartial,
-  inputObjectsOf,
   type MergeOptions,
-  mergePartials,
   type PartialAnalysis,
   PartialMerger,
 } from '../core/analysis/runAnalysis.js';
@@ -225,7 +223,13 @@ async function analyzeJob(options: AnalyzeJobOptions): Promise<AnalyzeJobResult>
   let jobs = chooseJobs(options.jobs, files.length);
   // More shards than workers, so that idle workers can take over the remaining work.
   const shards = planShards(files, jobs === 1 ? 1 : jobs * 4);
-  const partials: PartialAnalysis[] = [];
+  // The listing's skipped and unreadable paths come first, as a single pass would meet them.
+  const merger = new PartialMerger(shared, listing.exportState());
+  const inputs: InputObject[] = [];
+  const add = (partial: PartialAnalysis) => {
+    merger.add(partial);
+    inputs.push(...partial.input.objects);
+  };
   // Group by group (account/region/day), one dedupe table: the units every path merges in order.
   const singlePass = async () => {
     const evidence = writeFiles ? new ChunkFileWriter(evidenceFile) : undefined;
@@ -251,7 +255,7 @@ async function analyzeJob(options: AnalyzeJobOptions): Promise<AnalyzeJobResult>
                 })
             : undefined,
         });
-        partials.push(partial);
+        add(partial);
         done.sources += partial.input.sources;
         done.records += partial.input.records;
         done.bytes += partial.input.bytes;
@@ -281,16 +285,14 @@ async function analyzeJob(options: AnalyzeJobOptions): Promise<AnalyzeJobResult>
       jobs = 1;
       await singlePass();
     } else {
-      partials.push(...results.flatMap((r) => r.partials));
+      for (const r of results) for (const partial of r.partials) add(partial);
       if (writeFiles) await joinFiles(parts as string[], evidenceFile);
       timing('evidence joined');
     }
   }
-  // The listing's skipped and unreadable paths come first, as a single pass would meet them.
   timing('shards analysed');
-  const analysis = mergePartials(shared, partials, listing.exportState());
+  const analysis = merger.finish();
   timing('merged');
-  const inputs = inputObjectsOf(partials);
   if (!writeFiles)
     return {
       analysis,

@@ -11,7 +11,7 @@ import { RuleEngine, type RulePack } from '../controls/RuleEngine.js';
 import { tenantContextOf } from '../controls/tenantContext.js';
 import { IdentityResolver } from '../identity/IdentityResolver.js';
 import type { EventDeduplicator } from '../ingest/EventDeduplicator.js';
-import { InputLedger, type InputObject, type LedgerState } from '../ingest/InputLedger.js';
+import { InputLedger, type LedgerState } from '../ingest/InputLedger.js';
 import { type IngestProgress, ingestEvents, type TimeWindow } from '../ingest/ingestEvents.js';
 import type { RecordSource } from '../ingest/types.js';
 import { AnalysisBuilder, type BuilderState } from './AnalysisBuilder.js';
@@ -132,15 +132,10 @@ function mergePartials(
   return merger.finish();
 }
 
-/** Every input object the partials read, in input order (for the report manifest). */
-function inputObjectsOf(partials: readonly PartialAnalysis[]): InputObject[] {
-  return partials.flatMap((p) => p.input.objects);
-}
-
 /** One shard, merged: the analysis of all the sources. */
 async function runAnalysis(options: RunAnalysisOptions): Promise<Analysis> {
   return mergePartials(options, [await analyzePartial(options)]);
 }
 
 export type { MergeOptions, PartialAnalysis, RunAnalysisOptions };
-export { analyzePartial, inputObjectsOf, mergePartials, PARTIAL_SCHEMA, PartialMerger, runAnalysis };
+export { analyzePartial, mergePartials, PARTIAL_SCHEMA, PartialMerger, runAnalysis };

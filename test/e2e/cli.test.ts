@@ -50,7 +50,7 @@ describe('trailproof analyze', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Input\s+19 sources, 160 records: 157 accepted, 0 duplicates, 3 rejected/);
     const analysis = JSON.parse(await readFile(path.join(out, 'analysis.json'), 'utf8'));
-    expect(analysis.schema).toBe('trailproof/analysis@1');
+    expect(analysis.schema).toBe('trailproof/analysis@2');
     const { input } = analysis;
     expect(input.records).toBe(input.accepted + input.duplicates + input.rejected);
     const bad = await readFile(path.join(work, 'bad.json'), 'utf8');

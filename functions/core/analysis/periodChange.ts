@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { SEVERITIES, type Severity } from '../controls/ruleSchema.js';
 import { ACTOR_CLASSES, type ActorClass, MACHINE_CLASSES } from '../identity/principal.js';
 import { describeIssue, formatIssuePath } from '../shared/zodIssues.js';
-import { ANALYSIS_SCHEMA, type Analysis } from './types.js';
+import { ANALYSIS_SCHEMA, type Analysis, READABLE_ANALYSIS_SCHEMAS } from './types.js';
 
 /** The previous analysis is unusable for comparison; the message names the file and the field. */
 class PreviousAnalysisError extends Error {
@@ -30,7 +30,7 @@ const previousFinding = z.object({
 });
 
 const previousAnalysisSchema = z.object({
-  schema: z.literal(ANALYSIS_SCHEMA),
+  schema: z.enum(READABLE_ANALYSIS_SCHEMAS),
   tenant: z.object({ id: z.string(), name: z.string() }),
   period: z.object({ from: z.string(), to: z.string(), label: z.string() }).nullable(),
   tool: z.object({ version: z.string() }),
@@ -61,9 +61,9 @@ type PreviousAnalysis = z.infer<typeof previousAnalysisSchema>;
 /** Checks that `data` (parsed from `source`) is an analysis this tool can compare with. */
 function parsePreviousAnalysis(data: unknown, source: string): PreviousAnalysis {
   const schema = (data as { schema?: unknown } | null)?.schema;
-  if (typeof schema === 'string' && schema !== ANALYSIS_SCHEMA) {
+  if (typeof schema === 'string' && !(READABLE_ANALYSIS_SCHEMAS as readonly string[]).includes(schema)) {
     throw new PreviousAnalysisError(
-      `${source}: schema ${schema} is not ${ANALYSIS_SCHEMA}; compare with an analysis.json from this major version`,
+      `${source}: schema ${schema} is not ${READABLE_ANALYSIS_SCHEMAS.join(' or ')}; compare with an analysis.json from this major version`,
     );
   }
   const parsed = previousAnalysisSchema.safeParse(data);

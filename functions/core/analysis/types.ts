@@ -1,5 +1,5 @@
 /**
- * @module The analysis document (`analysis.json`, schema `trailproof/analysis@1`).
+ * @module The analysis document (`analysis.json`, schema `trailproof/analysis@2`).
  *
  * This is the contract between the pipeline and everything downstream (report, exports,
  * period diff, acceptance checks). Add fields freely; never rename or remove one within @1.
@@ -10,7 +10,12 @@ import type { AccountabilityChain, AccountabilitySummary } from '../identity/Acc
 import type { ActorClass, CredentialKind } from '../identity/principal.js';
 import type { InputSummary } from '../ingest/InputLedger.js';
 
-const ANALYSIS_SCHEMA = 'trailproof/analysis@1';
+const ANALYSIS_SCHEMA = 'trailproof/analysis@2';
+/**
+ * Schemas a previous period's analysis may have: @1 differs only in `actors[].credentialsOmitted`
+ * (now `unlistedCredentialEvents`), which neither the change section nor the figures read.
+ */
+const READABLE_ANALYSIS_SCHEMAS = ['trailproof/analysis@1', ANALYSIS_SCHEMA] as const;
 
 type ControlStatus = 'violated' | 'evidenced' | 'not-observed' | 'not-observable-from-cloudtrail';
 
@@ -227,4 +232,4 @@ export type {
   IdentityLifecycle,
   LifecycleEvent,
 };
-export { ANALYSIS_SCHEMA };
+export { ANALYSIS_SCHEMA, READABLE_ANALYSIS_SCHEMAS };

@@ -11,7 +11,14 @@
  */
 
 import type { PeriodChange } from '../analysis/periodChange.js';
-import type { ActorSummary, Analysis, ControlResult, ControlStatus, Finding } from '../analysis/types.js';
+import {
+  type ActorSummary,
+  ANALYSIS_SCHEMA,
+  type Analysis,
+  type ControlResult,
+  type ControlStatus,
+  type Finding,
+} from '../analysis/types.js';
 import type { TenantConfig } from '../config/tenantConfig.js';
 import type { FrameworkId } from '../controls/catalog.js';
 import type { Severity } from '../controls/ruleSchema.js';
@@ -64,8 +71,7 @@ const CLASS_PHRASES: Readonly<Record<ActorClass, string>> = {
 const EXPORT_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'report.html': 'This report as a web page (no scripts, nothing loaded from the network).',
   'report.pdf': 'This report.',
-  'analysis.json':
-    'The complete analysis (schema trailproof/analysis@1): every actor, finding, control status and input count.',
+  'analysis.json': `The complete analysis (schema ${ANALYSIS_SCHEMA}): every actor, finding, control status and input count.`,
   'evidence.ndjson.gz':
     'One line per accepted event: identity, credential, place, controls and the findings it proves.',
   'findings.csv': 'Every finding, one row each, for spreadsheets.',

@@ -5,7 +5,9 @@
  * Both files are read as untrusted JSON: only whole, non-negative counts are taken, anything else
  * is ignored (null), and no other field leaves this module.
  */
+
 import { z } from 'zod';
+import { READABLE_ANALYSIS_SCHEMAS } from '../analysis/types.js';
 import { SEVERITIES, type Severity } from '../controls/ruleSchema.js';
 
 /** Open findings per severity, most severe first in {@link SEVERITY_ORDER}. */
@@ -23,7 +25,7 @@ const SEVERITY_ORDER: readonly Severity[] = [...SEVERITIES].reverse();
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 const analysisFigures = z.looseObject({
-  schema: z.literal('trailproof/analysis@1'),
+  schema: z.enum(READABLE_ANALYSIS_SCHEMAS),
   summary: z.looseObject({
     findingsBySeverity: z.looseObject(
       Object.fromEntries(SEVERITIES.map((s) => [s, count])) as Record<Severity, typeof count>,

@@ -140,9 +140,12 @@ describe('comparePeriods', () => {
     expect(() =>
       comparePeriods(october, parsePreviousAnalysis(stored(november), 'n.json'), 'n.json'),
     ).toThrow(/n.json: period 2026-11 does not precede 2026-10/);
-    expect(() => parsePreviousAnalysis({ schema: 'trailproof/analysis@2' }, 'x.json')).toThrow(
-      /x.json: schema trailproof\/analysis@2 is not trailproof\/analysis@1/,
+    expect(() => parsePreviousAnalysis({ schema: 'trailproof/analysis@3' }, 'x.json')).toThrow(
+      /x.json: schema trailproof\/analysis@3 is not trailproof\/analysis@1 or trailproof\/analysis@2/,
     );
+    // A previous period analysed by the version before the actors' credential count was renamed.
+    const older = { ...(stored(september) as object), schema: 'trailproof/analysis@1' };
+    expect(parsePreviousAnalysis(older, 'o.json').schema).toBe('trailproof/analysis@1');
     const broken = structuredClone(stored(september)) as { findings: { severity: string }[] };
     broken.findings[0]!.severity = 'urgent';
     expect(() => parsePreviousAnalysis(broken, 'b.json')).toThrow(PreviousAnalysisError);

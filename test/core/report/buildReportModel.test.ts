@@ -292,7 +292,7 @@ describe('white label', () => {
     const render = await createHtmlRenderer();
     const plain = render(buildReportModel(sample, options(data.config)));
     // The verify command and schema ids are how an auditor checks the files, not branding.
-    const unbranded = plain.replaceAll('trailproof verify', '').replaceAll('trailproof/analysis@1', '');
+    const unbranded = plain.replaceAll('trailproof verify', '').replaceAll('trailproof/analysis@2', '');
     expect(unbranded).not.toMatch(/trailproof/i);
     const credited = { ...data.config, mssp: { ...data.config.mssp, poweredBy: true } };
     expect(render(buildReportModel(sample, options(credited)))).toMatch(/Trailproof/);

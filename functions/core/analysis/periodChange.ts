@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { SEVERITIES, type Severity } from '../controls/ruleSchema.js';
 import { ACTOR_CLASSES, type ActorClass, MACHINE_CLASSES } from '../identity/principal.js';
 import { describeIssue, formatIssuePath } from '../shared/zodIssues.js';
-import { ANALYSIS_SCHEMA, type Analysis, READABLE_ANALYSIS_SCHEMAS } from './types.js';
+import { type Analysis, READABLE_ANALYSIS_SCHEMAS } from './types.js';
 
 /** The previous analysis is unusable for comparison; the message names the file and the field. */
 class PreviousAnalysisError extends Error {

@@ -10,6 +10,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Worker } from 'node:worker_threads';
 import { createGunzip } from 'node:zlib';
@@ -27,10 +28,12 @@ import { EventDeduplicator } from '../core/ingest/EventDeduplicator.js';
 import { InputLedger, type InputObject } from '../core/ingest/InputLedger.js';
 import type { IngestProgress, TimeWindow } from '../core/ingest/ingestEvents.js';
 import { groupRuns, orderByGroup, planShards } from '../core/ingest/planShards.js';
+import { inOrderAhead } from '../core/shared/inOrderAhead.js';
 import { TOOL_VERSION } from '../core/version.js';
 import type { ShardResult, ShardTask, WorkerSetup } from './analyzeShardWorker.js';
 import type { PipelineData } from './loadPipelineData.js';
 import { needsRemoteInput, resolveInputs } from './remoteInput.js';
+import { READS_AHEAD, type StagedPartialRef } from './stagedPartials.js';
 import { timing } from './timing.js';
 
 /** Below this many files a single thread is faster than starting workers. */
@@ -148,18 +151,16 @@ async function analyzeRemote(options: AnalyzeJobOptions, shared: MergeOptions): 
   try {
     if (resolved.partials) {
       // The map step analysed each unit where it collected it: merge them one at a time, and
-      // join their evidence in the same order.
-      for (const ref of resolved.partials) {
-        if (evidence) {
+      // join their evidence in the same order. Reads run a few units ahead of the merge.
+      const load = (ref: StagedPartialRef) => ref.load(evidence !== undefined);
+      for await (const { partial, evidenceGzip } of inOrderAhead(resolved.partials, READS_AHEAD, load)) {
+        if (evidence && evidenceGzip) {
           const gunzip = createGunzip();
-          const done = pipeline(
-            ref.evidence.store.recordSource({ key: ref.evidence.key, size: 0, etag: null }).open(),
-            gunzip,
-          );
+          const done = pipeline(Readable.from([evidenceGzip]), gunzip);
           for await (const chunk of gunzip) await evidence.write(chunk as Buffer);
           await done;
         }
-        add(await ref.load());
+        add(partial);
       }
       timing('partials read');
     } else {

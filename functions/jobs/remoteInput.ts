@@ -18,7 +18,8 @@ import { type DigestStatus, StagingError, stagingPrefix } from '../core/collect/
 import { parseTrailKey } from '../core/collect/trailLayout.js';
 import { InputLedger, type InputObject, type LedgerState } from '../core/ingest/InputLedger.js';
 import type { RecordSource } from '../core/ingest/types.js';
-import { readStagedPartials, type StagedPartialRef } from './stagedPartials.js';
+import { inOrderAhead } from '../core/shared/inOrderAhead.js';
+import { READS_AHEAD, readStagedPartials, type StagedPartialRef } from './stagedPartials.js';
 import { checkpointKeys, readStagedRegion, type StagedRegion } from './stagingArea.js';
 
 const LOG_FILE = /\.(?:json|jsonl|ndjson)(?:\.gz)?$/;
@@ -68,7 +69,10 @@ async function findStaging(
 async function readStaging(store: ObjectStore, base: string): Promise<ResolvedInput> {
   const ledger = new InputLedger();
   const regions: StagedRegion[] = [];
-  for (const key of await checkpointKeys(store, base)) regions.push(await readStagedRegion(store, key));
+  // A unit's checkpoint and manifests are small reads: keep several units in flight.
+  const keys = await checkpointKeys(store, base);
+  for await (const region of inOrderAhead(keys, READS_AHEAD, (key) => readStagedRegion(store, key)))
+    regions.push(region);
   for (const region of regions) for (const state of region.ledgers) ledger.importState(state);
   const sources = regions.flatMap((r) => r.sources);
   const objects = regions.flatMap((r) => r.objects);

@@ -26,6 +26,7 @@ import { analyzePartial, type PartialAnalysis } from '../core/analysis/runAnalys
 import { StagingError, stagingPrefix } from '../core/collect/collectState.js';
 import { EventDeduplicator } from '../core/ingest/EventDeduplicator.js';
 import type { TimeWindow } from '../core/ingest/ingestEvents.js';
+import { inOrderAhead } from '../core/shared/inOrderAhead.js';
 import { TOOL_VERSION } from '../core/version.js';
 import type { PipelineData } from './loadPipelineData.js';
 import { readStagedRegion, type StagedRegion } from './stagingArea.js';
@@ -50,11 +51,13 @@ interface StagedPartialHeader {
   readonly ids: number;
 }
 
-/** A usable partial: its state, loaded on demand, and where its evidence lines are (gzip). */
+/** A usable partial, loaded on demand: its state, and its evidence lines (gzip) when asked. */
 interface StagedPartialRef {
-  load(): Promise<PartialAnalysis>;
-  readonly evidence: { readonly store: ObjectStore; readonly key: string };
+  load(withEvidence: boolean): Promise<{ partial: PartialAnalysis; evidenceGzip: Uint8Array | null }>;
 }
+
+/** Object reads kept in flight while partials are checked and merged (latency, not bandwidth). */
+const READS_AHEAD = 16;
 
 /**
  * Analyses one unit's staged records (every committed batch of its checkpoint) and stores the
@@ -140,8 +143,7 @@ async function readStagedPartials(
   }
   if (!headerKeys.length || !regions.length) return null;
   const headers: StagedPartialHeader[] = [];
-  for (const key of headerKeys) {
-    const bytes = await getIfExists(store, key);
+  for await (const bytes of inOrderAhead(headerKeys, READS_AHEAD, (key) => getIfExists(store, key))) {
     if (!bytes) return null;
     let header: StagedPartialHeader;
     try {
@@ -164,21 +166,25 @@ async function readStagedPartials(
   if (JSON.stringify(covered) !== JSON.stringify(expected)) return null;
   // An eventID in two units (a copy delivered on another day) would count twice in a merge.
   const seen = new EventDeduplicator();
-  for (const h of headers) {
-    const bytes = await store.get(`${base}${h.idsKey}`);
+  const idsOf = (h: StagedPartialHeader) => store.get(`${base}${h.idsKey}`);
+  let i = 0;
+  for await (const bytes of inOrderAhead(headers, READS_AHEAD, idsOf)) {
+    const h = headers[i++]!;
     if (bytes.length !== h.ids * 12 || seen.importFingerprints(wordsOf(bytes)) > 0) return null;
   }
   return headers.map((h) => ({
-    load: async () => {
+    load: async (withEvidence) => {
       const key = `${base}${h.stateKey}`;
-      const bytes = await store.get(key);
+      const [bytes, evidenceGzip] = await Promise.all([
+        store.get(key),
+        withEvidence ? store.get(`${base}${h.evidenceKey}`) : null,
+      ]);
       if (createHash('sha256').update(bytes).digest('hex') !== h.stateSha256)
         throw new StagingError(
           `${store.uri(key)} changed after it was written: delete ${store.uri(`${base}${PARTIALS_FOLDER}`)} to analyse the staged records again`,
         );
-      return deserialize(gunzipSync(bytes)) as PartialAnalysis;
+      return { partial: deserialize(gunzipSync(bytes)) as PartialAnalysis, evidenceGzip };
     },
-    evidence: { store, key: `${base}${h.evidenceKey}` },
   }));
 }
 
@@ -197,4 +203,4 @@ function wordsOf(bytes: Uint8Array): Uint32Array {
 }
 
 export type { StagedPartialRef };
-export { analyzeStagedUnit, readStagedPartials };
+export { analyzeStagedUnit, READS_AHEAD, readStagedPartials };

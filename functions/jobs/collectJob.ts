@@ -485,24 +485,13 @@ async function collectRegion(
     digest = await validateUnitDigests(access, checkpoint);
     await saveCheckpoint(staging, checkpoint);
   }
-  const failed = (batch?.unread ?? 0) > 0;
-  return {
-    account,
-    day,
-    region,
-    status: failed ? 'failed' : 'ok',
-    reason: failed
-      ? `${batch!.unread} object(s) could not be read completely; the next run retries them`
-      : null,
-    listed: listed.length,
-    read: batch?.read ?? 0,
-    accepted: batch?.accepted ?? 0,
-    rejected: batch?.rejected ?? 0,
-    batch: batch?.batch ?? null,
-    committedBatches: checkpoint.batches.length,
-    notes: [],
-    digest,
-  };
+  const unread = batch?.unread ?? 0;
+  return unitOutcome(
+    unit,
+    batch,
+    { listed: listed.length, committedBatches: checkpoint.batches.length, notes: [], digest },
+    unread ? `${unread} object(s) could not be read completely; the next run retries them` : null,
+  );
 }
 
 /**
@@ -549,24 +538,12 @@ async function collectLookupRegion(
   } else if (folded) {
     await saveCheckpoint(staging, checkpoint);
   }
-  const failed = (batch?.unread ?? 0) > 0;
-  return {
-    account,
-    day,
-    region,
-    status: failed ? 'failed' : 'ok',
-    reason: failed
-      ? 'LookupEvents could not be read to the end of the window; the next run retries it'
-      : null,
-    listed: batch ? 1 : 0,
-    read: batch?.read ?? 0,
-    accepted: batch?.accepted ?? 0,
-    rejected: batch?.rejected ?? 0,
-    batch: batch?.batch ?? null,
-    committedBatches: checkpoint.batches.length,
-    notes,
-    digest: null,
-  };
+  return unitOutcome(
+    unit,
+    batch,
+    { listed: batch ? 1 : 0, committedBatches: checkpoint.batches.length, notes, digest: null },
+    batch?.unread ? 'LookupEvents could not be read to the end of the window; the next run retries it' : null,
+  );
 }
 
 async function regionsOf(
@@ -651,22 +628,33 @@ async function collectAccount(
   return summarise(head, outcomes, 0);
 }
 
-function failedUnit(account: string, day: string, region: string, reason: string): RegionOutcome {
+/** A unit's outcome: `reason` says why it failed (null: it did not). */
+function unitOutcome(
+  unit: Pick<CollectUnit, 'account' | 'day' | 'region'>,
+  batch: BatchOutcome | null,
+  rest: Pick<RegionOutcome, 'listed' | 'committedBatches' | 'notes' | 'digest'>,
+  reason: string | null,
+): RegionOutcome {
   return {
-    account,
-    day,
-    region,
-    status: 'failed',
+    account: unit.account,
+    day: unit.day,
+    region: unit.region,
+    status: reason === null ? 'ok' : 'failed',
     reason,
-    listed: 0,
-    read: 0,
-    accepted: 0,
-    rejected: 0,
-    batch: null,
-    committedBatches: 0,
-    notes: [],
-    digest: null,
+    listed: rest.listed,
+    read: batch?.read ?? 0,
+    accepted: batch?.accepted ?? 0,
+    rejected: batch?.rejected ?? 0,
+    batch: batch?.batch ?? null,
+    committedBatches: rest.committedBatches,
+    notes: rest.notes,
+    digest: rest.digest,
   };
+}
+
+function failedUnit(account: string, day: string, region: string, reason: string): RegionOutcome {
+  const nothing = { listed: 0, committedBatches: 0, notes: [], digest: null };
+  return unitOutcome({ account, day, region }, null, nothing, reason);
 }
 
 /**

@@ -103,11 +103,7 @@ async function handler(event: unknown): Promise<ReportOutput> {
   const failures = await readShardFailures(staging, input.tenant, input.period, input.runId);
   const run = await finishCollect(
     { config: data.config, window, staging, runId: input.runId },
-    shards.map((s) => ({
-      account: s.account,
-      ...(s.day ? { day: s.day } : {}),
-      ...(s.region ? { region: s.region } : {}),
-    })),
+    shards,
     failures,
   );
   const reports = reportsStore(env);

@@ -20,15 +20,14 @@ import { InputLedger, type InputObject, type LedgerState } from '../core/ingest/
 import type { RecordSource } from '../core/ingest/types.js';
 import { inOrderAhead } from '../core/shared/inOrderAhead.js';
 import { READS_AHEAD, readStagedPartials, type StagedPartialRef } from './stagedPartials.js';
-import { checkpointKeys, readStagedRegion, type StagedRegion } from './stagingArea.js';
+import { checkpointKeys, readStagedUnit, type StagedUnit } from './stagingArea.js';
 
 const LOG_FILE = /\.(?:json|jsonl|ndjson)(?:\.gz)?$/;
 
 /** Sources for the analysis, with what the listing stage already counted. */
 interface ResolvedInput {
-  readonly sources: RecordSource[];
   /**
-   * The same sources cut into the units they are analysed in: a staging area's account × day ×
+   * The sources, cut into the units they are analysed in: a staging area's account × day ×
    * region units (as the pipeline's map step analyses them, so both give the same Analysis),
    * otherwise one unit.
    */
@@ -68,21 +67,19 @@ async function findStaging(
 
 async function readStaging(store: ObjectStore, base: string): Promise<ResolvedInput> {
   const ledger = new InputLedger();
-  const regions: StagedRegion[] = [];
+  const units: StagedUnit[] = [];
   // A unit's checkpoint and manifests are small reads: keep several units in flight.
   const keys = await checkpointKeys(store, base);
-  for await (const region of inOrderAhead(keys, READS_AHEAD, (key) => readStagedRegion(store, key)))
-    regions.push(region);
-  for (const region of regions) for (const state of region.ledgers) ledger.importState(state);
-  const sources = regions.flatMap((r) => r.sources);
-  const objects = regions.flatMap((r) => r.objects);
-  const partials = await readStagedPartials(store, base, regions);
+  for await (const unit of inOrderAhead(keys, READS_AHEAD, (key) => readStagedUnit(store, key)))
+    units.push(unit);
+  for (const unit of units) for (const state of unit.ledgers) ledger.importState(state);
+  const objects = units.flatMap((u) => u.objects);
+  const partials = await readStagedPartials(store, base, units);
   const collect = JSON.parse(Buffer.from(await store.get(`${base}collect.json`)).toString('utf8')) as {
     accounts: { account: string; status: string; reason: string | null; regions: { notes?: string[] }[] }[];
   };
   return {
-    sources,
-    units: regions.map((r) => r.sources),
+    units: units.map((u) => u.sources),
     listing: ledger.exportState(),
     objects,
     staged: true,
@@ -108,7 +105,6 @@ async function readPrefix(store: ObjectStore, prefix: string): Promise<ResolvedI
     }
   }
   return {
-    sources,
     units: [sources],
     listing: ledger.exportState(),
     objects: null,
@@ -159,7 +155,6 @@ async function resolveInputs(
       'a staging area cannot be analysed together with raw log files; give one or the other',
     );
   return {
-    sources: parts.flatMap((p) => p.sources),
     units: parts.flatMap((p) => p.units),
     listing: ledger.exportState(),
     objects: staged ? parts.flatMap((p) => p.objects ?? []) : null,

@@ -29,17 +29,17 @@ import type { TimeWindow } from '../core/ingest/ingestEvents.js';
 import { inOrderAhead } from '../core/shared/inOrderAhead.js';
 import { TOOL_VERSION } from '../core/version.js';
 import type { PipelineData } from './loadPipelineData.js';
-import { readStagedRegion, type StagedRegion } from './stagingArea.js';
+import { readStagedUnit, type StagedUnit } from './stagingArea.js';
 
-const STAGED_PARTIAL_SCHEMA = 'trailproof/staged-partial@4';
+const STAGED_PARTIAL_SCHEMA = 'trailproof/staged-partial@5';
 const PARTIALS_FOLDER = 'partials/';
 
 /** The header of a unit's partial: what it covers and where its parts are. */
 interface StagedPartialHeader {
   readonly schema: typeof STAGED_PARTIAL_SCHEMA;
   readonly toolVersion: string;
-  /** The checkpoint (relative to the period's staging folder) and batch ids it covers. */
-  readonly regions: readonly { readonly checkpoint: string; readonly batches: readonly string[] }[];
+  /** The unit's checkpoint (relative to the period's staging folder) and the batch ids it covers. */
+  readonly unit: { readonly checkpoint: string; readonly batches: readonly string[] };
   /** Keys relative to the period's staging folder. */
   readonly evidenceKey: string;
   readonly stateKey: string;
@@ -75,7 +75,7 @@ async function analyzeStagedUnit(options: {
   const base = stagingPrefix(data.config.id, window.label);
   if (!checkpointKey.startsWith(base) || !checkpointKey.endsWith('/checkpoint.json'))
     throw new RangeError(`${checkpointKey} is not a checkpoint of ${base}`);
-  const region = await readStagedRegion(staging, checkpointKey);
+  const unit = await readStagedUnit(staging, checkpointKey);
   const dedupe = new EventDeduplicator();
 
   // Evidence lines are gzipped as they come; only the compressed bytes are held.
@@ -83,7 +83,7 @@ async function analyzeStagedUnit(options: {
   const compressed: Buffer[] = [];
   gzip.on('data', (chunk: Buffer) => compressed.push(chunk));
   const partial = await analyzePartial({
-    sources: region.sources,
+    sources: unit.sources,
     config: data.config,
     configHash: data.configHash,
     catalog: data.catalog,
@@ -99,8 +99,7 @@ async function analyzeStagedUnit(options: {
   gzip.end();
   await ended;
 
-  const unit = checkpointKey.slice(base.length, -'/checkpoint.json'.length);
-  const name = unit.replaceAll('/', '_');
+  const name = checkpointKey.slice(base.length, -'/checkpoint.json'.length).replaceAll('/', '_');
   const evidenceKey = `${base}${PARTIALS_FOLDER}${name}.evidence.ndjson.gz`;
   const stateKey = `${base}${PARTIALS_FOLDER}${name}.v8.gz`;
   const idsKey = `${base}${PARTIALS_FOLDER}${name}.ids`;
@@ -110,7 +109,7 @@ async function analyzeStagedUnit(options: {
   const header: StagedPartialHeader = {
     schema: STAGED_PARTIAL_SCHEMA,
     toolVersion: TOOL_VERSION,
-    regions: [{ checkpoint: checkpointKey.slice(base.length), batches: region.batches }],
+    unit: { checkpoint: checkpointKey.slice(base.length), batches: unit.batches },
     evidenceKey: evidenceKey.slice(base.length),
     stateKey: stateKey.slice(base.length),
     stateBytes: state.length,
@@ -128,12 +127,12 @@ async function analyzeStagedUnit(options: {
 
 /**
  * The partials of a staging area at `base`, in staging order, when their headers cover exactly
- * `regions` (the checkpoints just read, sorted) with the same batches; otherwise null.
+ * `units` (the checkpoints just read, sorted) with the same batches; otherwise null.
  */
 async function readStagedPartials(
   store: ObjectStore,
   base: string,
-  regions: readonly StagedRegion[],
+  units: readonly StagedUnit[],
 ): Promise<StagedPartialRef[] | null> {
   const headerKeys: string[] = [];
   const sizes = new Map<string, number>();
@@ -141,7 +140,7 @@ async function readStagedPartials(
     if (o.key.endsWith('.json')) headerKeys.push(o.key);
     else sizes.set(o.key, o.size);
   }
-  if (!headerKeys.length || !regions.length) return null;
+  if (!headerKeys.length || !units.length) return null;
   const headers: StagedPartialHeader[] = [];
   for await (const bytes of inOrderAhead(headerKeys, READS_AHEAD, (key) => getIfExists(store, key))) {
     if (!bytes) return null;
@@ -155,11 +154,11 @@ async function readStagedPartials(
     // Its state must be there, as written (its hash is checked when it is loaded).
     if (sizes.get(`${base}${header.stateKey}`) !== header.stateBytes) return null;
     if (sizes.get(`${base}${header.idsKey}`) !== header.ids * 12) return null;
-    if (header.regions.length) headers.push(header);
+    headers.push(header);
   }
-  headers.sort((a, b) => (a.regions[0]!.checkpoint < b.regions[0]!.checkpoint ? -1 : 1));
-  const covered = headers.flatMap((h) => h.regions);
-  const expected = regions.map((r) => ({
+  headers.sort((a, b) => (a.unit.checkpoint < b.unit.checkpoint ? -1 : 1));
+  const covered = headers.map((h) => h.unit);
+  const expected = units.map((r) => ({
     checkpoint: r.checkpointKey.slice(base.length),
     batches: r.batches,
   }));

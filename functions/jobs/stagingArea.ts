@@ -27,7 +27,7 @@ function besideCheckpoint(checkpointKey: string, recorded: string): string {
 }
 
 /** What one unit (account × day × region) of a staging area holds: its shards, and the collect ledgers. */
-interface StagedRegion {
+interface StagedUnit {
   readonly checkpointKey: string;
   readonly batches: readonly string[];
   readonly sources: readonly RecordSource[];
@@ -36,7 +36,7 @@ interface StagedRegion {
 }
 
 /** Reads one checkpoint and its batch manifests: the region's shards and what collection counted. */
-async function readStagedRegion(store: ObjectStore, key: string): Promise<StagedRegion> {
+async function readStagedUnit(store: ObjectStore, key: string): Promise<StagedUnit> {
   const checkpoint = parseCheckpoint(
     JSON.parse(Buffer.from(await store.get(key)).toString('utf8')),
     store.uri(key),
@@ -82,5 +82,5 @@ async function checkpointKeys(store: ObjectStore, base: string): Promise<string[
   return keys.sort();
 }
 
-export type { StagedRegion };
-export { besideCheckpoint, checkpointKeys, readStagedRegion };
+export type { StagedUnit };
+export { besideCheckpoint, checkpointKeys, readStagedUnit };

@@ -100,7 +100,6 @@ async function analyzePartial(options: RunAnalysisOptions): Promise<PartialAnaly
 class PartialMerger {
   private readonly builder: AnalysisBuilder;
   private readonly ledger = new InputLedger();
-  merged = 0;
 
   /** `listing` is the ledger of the step that listed the inputs (skipped and missing paths). */
   constructor(options: MergeOptions, listing?: LedgerState) {
@@ -113,7 +112,6 @@ class PartialMerger {
       throw new Error(`cannot merge a partial analysis of schema ${String(partial.schema)}`);
     this.ledger.importState(partial.input);
     this.builder.importState(partial.state);
-    this.merged++;
   }
 
   finish(): Analysis {

@@ -46,10 +46,7 @@ class EventDeduplicator {
   /** Records the ID; returns false when it was seen before. */
   firstSighting(eventId: string): boolean {
     fingerprint(eventId, this.scratch);
-    if (!this.insert(this.scratch[0]!, this.scratch[1]!, this.scratch[2]!)) return false;
-    this.count++;
-    if (this.count > this.capacity * MAX_LOAD) this.grow();
-    return true;
+    return this.add(this.scratch[0]!, this.scratch[1]!, this.scratch[2]!);
   }
 
   get size(): number {
@@ -76,15 +73,17 @@ class EventDeduplicator {
    */
   importFingerprints(fingerprints: Uint32Array): number {
     let seen = 0;
-    for (let at = 0; at + 2 < fingerprints.length; at += 3) {
-      if (!this.insert(fingerprints[at]!, fingerprints[at + 1]!, fingerprints[at + 2]!)) {
-        seen++;
-        continue;
-      }
-      this.count++;
-      if (this.count > this.capacity * MAX_LOAD) this.grow();
-    }
+    for (let at = 0; at + 2 < fingerprints.length; at += 3)
+      if (!this.add(fingerprints[at]!, fingerprints[at + 1]!, fingerprints[at + 2]!)) seen++;
     return seen;
+  }
+
+  /** Inserts one fingerprint, growing the table as needed; false when it was there already. */
+  private add(a: number, b: number, c: number): boolean {
+    if (!this.insert(a, b, c)) return false;
+    this.count++;
+    if (this.count > this.capacity * MAX_LOAD) this.grow();
+    return true;
   }
 
   /** Bytes held by the table, for benchmarks. */

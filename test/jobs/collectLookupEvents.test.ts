@@ -23,6 +23,7 @@ import { defaultRateLimits } from '../../functions/adapters/cloudtrail/pacing.js
 import { FsObjectStore } from '../../functions/adapters/store/FsObjectStore.js';
 import { parsePeriod } from '../../functions/core/analysis/period.js';
 import type { TenantConfig } from '../../functions/core/config/tenantConfig.js';
+import type { TimeWindow } from '../../functions/core/ingest/ingestEvents.js';
 import { generateTenantMonth } from '../../functions/core/sample/generateTenantMonth.js';
 import { analyzeJob } from '../../functions/jobs/analyzeJob.js';
 import { collectJob } from '../../functions/jobs/collectJob.js';
@@ -38,15 +39,20 @@ const config: TenantConfig = {
   accounts: [{ id: ACCOUNT, name: 'acme-prod', environment: 'prod', source: { lookupEvents: true } }],
 };
 
-/** Management events of the account and region, as LookupEvents would hold them. */
-const events = [...generateTenantMonth({ month: '2026-10', targetEvents: 10_000 })].filter(
-  (r) =>
-    r.recipientAccountId === ACCOUNT &&
-    r.awsRegion === 'eu-west-1' &&
-    r.eventCategory !== 'Data' &&
-    (r.eventTime as string) >= '2026-10-04T20' &&
-    (r.eventTime as string) < '2026-10-06T04',
-);
+const month = [...generateTenantMonth({ month: '2026-10', targetEvents: 10_000 })];
+/** Management events of the account and region in `[from, to)`, as LookupEvents would hold them. */
+const managementEvents = (from: string, to: string) =>
+  month.filter((r) => {
+    const t = Date.parse(r.eventTime as string);
+    return (
+      r.recipientAccountId === ACCOUNT &&
+      r.awsRegion === 'eu-west-1' &&
+      r.eventCategory !== 'Data' &&
+      t >= Date.parse(from) &&
+      t < Date.parse(to)
+    );
+  });
+const events = managementEvents('2026-10-04T20:00:00Z', '2026-10-06T04:00:00Z');
 const inWindow = events.filter((e) => (e.eventTime as string).startsWith('2026-10-05'));
 /** What the mocked service holds (a test may serve other events). */
 let served = events;
@@ -83,33 +89,42 @@ beforeAll(() => {
 
 afterAll(() => mock.restore());
 
+/** The collect job for `period` into `staging`, every account read through the mocked LookupEvents. */
+function collectThroughLookup(
+  staging: string,
+  period: TimeWindow,
+  clock: VirtualClock,
+  rateLimits = defaultRateLimits(clock),
+) {
+  return collectJob({
+    config,
+    window: period,
+    staging: new FsObjectStore(staging),
+    now: () => clock.now(),
+    openTrail: async (account) => ({
+      kind: 'lookupEvents',
+      source: (region, range) =>
+        lookupEventsSource({
+          client: createLookupEventsClient({
+            region,
+            credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'example' },
+          }),
+          account: account.id,
+          region,
+          window: range,
+          clock,
+          rateLimits,
+        }),
+    }),
+  });
+}
+
 describe('collect through LookupEvents', () => {
   it('reads up to shortly before now, then resumes from there; every event of the day once', async () => {
     const staging = await mkdtemp(path.join(tmpdir(), 'trailproof-lookup-'));
     const clock = new VirtualClock(Date.parse('2026-10-05T12:00:00Z'));
     const rateLimits = defaultRateLimits(clock);
-    const run = () =>
-      collectJob({
-        config,
-        window,
-        staging: new FsObjectStore(staging),
-        now: () => clock.now(),
-        openTrail: async (account) => ({
-          kind: 'lookupEvents',
-          source: (region, range) =>
-            lookupEventsSource({
-              client: createLookupEventsClient({
-                region,
-                credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'example' },
-              }),
-              account: account.id,
-              region,
-              window: range,
-              clock,
-              rateLimits,
-            }),
-        }),
-      });
+    const run = () => collectThroughLookup(staging, window, clock, rateLimits);
 
     const first = await run();
     expect(first.accounts[0]).toMatchObject({ status: 'ok', source: 'lookupEvents' });
@@ -154,27 +169,7 @@ describe('collect through LookupEvents', () => {
   it('records the 90-day limit as a coverage note when the period is older', async () => {
     const staging = await mkdtemp(path.join(tmpdir(), 'trailproof-lookup-old-'));
     const clock = new VirtualClock(Date.parse('2027-01-20T00:00:00Z'));
-    const run = await collectJob({
-      config,
-      window,
-      staging: new FsObjectStore(staging),
-      now: () => clock.now(),
-      openTrail: async (account) => ({
-        kind: 'lookupEvents',
-        source: (region, range) =>
-          lookupEventsSource({
-            client: createLookupEventsClient({
-              region,
-              credentials: { accessKeyId: 'AKIAX', secretAccessKey: 'x' },
-            }),
-            account: account.id,
-            region,
-            window: range,
-            clock,
-            rateLimits: defaultRateLimits(clock),
-          }),
-      }),
-    });
+    const run = await collectThroughLookup(staging, window, clock);
     const region = run.accounts[0]!.regions[0]!;
     expect(region.notes.join(' ')).toMatch(/90 days/);
     expect(region.accepted).toBe(0);
@@ -182,14 +177,7 @@ describe('collect through LookupEvents', () => {
 
   it('reads a week as seven day units in turn, each with its own checkpoint', async () => {
     const week = parsePeriod('2026-W41');
-    served = [...generateTenantMonth({ month: '2026-10', targetEvents: 10_000 })].filter(
-      (r) =>
-        r.recipientAccountId === ACCOUNT &&
-        r.awsRegion === 'eu-west-1' &&
-        r.eventCategory !== 'Data' &&
-        Date.parse(r.eventTime as string) >= week.startMs - 3_600_000 &&
-        Date.parse(r.eventTime as string) < week.endMs + 3_600_000,
-    );
+    served = managementEvents('2026-10-04T23:00:00Z', '2026-10-12T01:00:00Z');
     try {
       const inWeek = served.filter((e) => {
         const t = Date.parse(e.eventTime as string);
@@ -199,27 +187,7 @@ describe('collect through LookupEvents', () => {
       const clock = new VirtualClock(Date.parse('2026-10-12T06:00:00Z'));
       const rateLimits = defaultRateLimits(clock);
       calls.length = 0;
-      const run = await collectJob({
-        config,
-        window: week,
-        staging: new FsObjectStore(staging),
-        now: () => clock.now(),
-        openTrail: async (account) => ({
-          kind: 'lookupEvents',
-          source: (region, range) =>
-            lookupEventsSource({
-              client: createLookupEventsClient({
-                region,
-                credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'example' },
-              }),
-              account: account.id,
-              region,
-              window: range,
-              clock,
-              rateLimits,
-            }),
-        }),
-      });
+      const run = await collectThroughLookup(staging, week, clock, rateLimits);
       // One shard (the account-region), seven units: one LookupEvents window per day.
       const days = Array.from({ length: 7 }, (_, i) => `2026-10-${String(5 + i).padStart(2, '0')}`);
       expect([...new Set(calls.map((c) => c.StartTime!.toISOString().slice(0, 10)))]).toEqual(days);

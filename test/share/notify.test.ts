@@ -21,16 +21,18 @@ const LINKS = [
   },
 ];
 
+/** The notification of the test period, as the share step builds it. */
+const message = buildNotification({
+  tenantName: 'Acme Robotics',
+  msspName: 'Northwind Security',
+  period: '2026-10',
+  severities: SEVERITIES,
+  links: LINKS,
+  expiresAt: EXPIRES,
+});
+
 describe('Function: buildNotification', () => {
   it('says who, which period, the open findings by severity, the links and when they expire', () => {
-    const message = buildNotification({
-      tenantName: 'Acme Robotics',
-      msspName: 'Northwind Security',
-      period: '2026-10',
-      severities: SEVERITIES,
-      links: LINKS,
-      expiresAt: EXPIRES,
-    });
     expect(message.subject).toBe('Acme Robotics: machine identity evidence report 2026-10');
     expect(message.text).toBe(
       [
@@ -80,15 +82,6 @@ describe('Function: buildNotification', () => {
     expect(message.text).toContain('Open findings: see the report.');
     expect(message.text).not.toContain('\u202e');
   });
-});
-
-const message = buildNotification({
-  tenantName: 'Acme Robotics',
-  msspName: 'Northwind Security',
-  period: '2026-10',
-  severities: SEVERITIES,
-  links: LINKS,
-  expiresAt: EXPIRES,
 });
 
 describe('Function: sendNotification', () => {
